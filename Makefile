@@ -1,0 +1,59 @@
+# xsensor — see README.md. Every target works on a fresh machine once
+# .ci/run (or `make deps`) has installed what is missing.
+GO      ?= go
+BIN     := bin/xsensor
+PKGS    := ./...
+SHARED  ?= $(abspath ../shared)
+COMMIT  := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
+LDFLAGS := -s -w -X main.commit=$(COMMIT) -X main.buildDate=$(shell date -u +%Y-%m-%dT%H:%M:%SZ)
+export CGO_ENABLED := 0
+
+.PHONY: all build run test test-short bench conformance generate fuzz vet fmt clean
+
+all: build
+
+build:
+	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./tools/xsensor
+
+# make run: generate a sample with our own traffic generator and replay it
+# into ./logs with two workers.
+run: build
+	@mkdir -p logs
+	$(BIN) gen -o logs/sample.pcap --mix imix --flows 2000 --packets 50000
+	$(BIN) replay -r logs/sample.pcap -o logs -w 2
+	@echo "conn.log: $$(grep -vc '^#' logs/conn.log) connections in ./logs/conn.log"
+
+vet:
+	$(GO) vet $(PKGS)
+
+test: vet
+	$(GO) test -timeout 9m $(PKGS)
+
+test-short:
+	$(GO) test -short $(PKGS)
+
+# Benchmarks are measurements, never pass/fail tests.
+bench: build
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime 1x ./tools/xsensor/ ./analyzer/... ./capture/...
+
+conformance: build
+	XSENSOR_CONFORMANCE_DIR=$${XSENSOR_CONFORMANCE_DIR:-$(SHARED)/conformance/cases} \
+		$(GO) run ./tools/conformance -bin $(BIN) -cases "$${XSENSOR_CONFORMANCE_DIR:-$(SHARED)/conformance/cases}"
+
+# Long fuzzing: FUZZTIME per target.
+FUZZTIME ?= 60s
+fuzz:
+	@for t in $$(grep -rl --include='*_test.go' '^func Fuzz' . | xargs -n1 dirname | sort -u); do \
+		for f in $$(grep -ho '^func Fuzz[A-Za-z0-9_]*' $$t/*_test.go | sed 's/func //'); do \
+			echo "== $$t $$f"; $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$t || exit 1; \
+		done; \
+	done
+
+generate:
+	$(GO) generate ./bpf/...
+
+fmt:
+	gofmt -w $$(git ls-files '*.go')
+
+clean:
+	rm -rf bin logs
