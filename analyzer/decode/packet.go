@@ -98,6 +98,16 @@ type Level struct {
 	// BadIPChecksum is set when an IPv4 header checksum was verified and
 	// is wrong (never with -C).
 	BadIPChecksum bool
+	// Malformed is set when the transport header was found but is
+	// unusable (Zeek's conn-level weirds "bad_TCP_header_len" and a TCP
+	// "truncated_header"): Zeek creates the connection, then ignores the
+	// packet. Ports are valid; the other transport fields may not be.
+	Malformed bool
+	// TransportTruncated is set when the transport header does not fit in
+	// the IP payload (Zeek's flow weirds "truncated_header" and
+	// "internally_truncated_header" from CheckHeaderTrunc): Zeek makes no
+	// connection for the packet. Proto is set; transport fields are zero.
+	TransportTruncated bool
 
 	// VLAN and InnerVLAN are the outermost two 802.1Q tags of the frame
 	// (0 when absent); set on the outermost level only.

@@ -27,8 +27,11 @@
 // SCTP (132) packets that are not fragments, the two ports. Fragments,
 // ICMP, ICMPv6 and every other protocol key with both ports zero, so an
 // ICMP echo request and its reply (different types) meet, and so do all
-// fragments of a datagram. In ModeIPPair the ports and the protocol are
-// always zero.
+// fragments of a datagram. UDP packets from or to a tunnel port (VXLAN
+// 4789, Geneve 6081, GTP-U 2152, Teredo 3544, AYIYA 5072, GRE-in-UDP 4754)
+// also key with both ports zero: the two directions of a tunnel often use
+// different source ports, and every flow inside it must stay on one
+// worker. In ModeIPPair the ports and the protocol are always zero.
 //
 // Symmetry. Let A = (source address, source port) and B = (destination
 // address, destination port). The two endpoints are put in canonical

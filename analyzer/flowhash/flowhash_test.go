@@ -179,3 +179,17 @@ func FuzzOf(f *testing.F) {
 		Of(link, b, ModeIPPair)
 	})
 }
+
+func TestTunnelPorts(t *testing.T) {
+	s, d := netip.MustParseAddr("192.168.56.12"), netip.MustParseAddr("192.168.56.11")
+	// VXLAN: each direction picks its own source port.
+	a := Of(LinkEthernet, frame(s, d, 17, 38071, 4789, 0, false), ModeFiveTuple)
+	b := Of(LinkEthernet, frame(d, s, 17, 51234, 4789, 0, false), ModeFiveTuple)
+	if a.Hash != b.Hash {
+		t.Error("the two directions of a VXLAN tunnel hash differently")
+	}
+	z := Of(LinkEthernet, frame(s, d, 17, 0, 0, 0, false), ModeFiveTuple)
+	if a.Hash != z.Hash {
+		t.Error("tunnel traffic does not key with zero ports")
+	}
+}

@@ -1,0 +1,101 @@
+package worker
+
+import (
+	"sync"
+	"testing"
+	"time"
+
+	"xsensor/analyzer/zeeklog"
+	"xsensor/tools/trafficgen"
+)
+
+// countSink counts what workers hand it.
+type countSink struct {
+	mu     sync.Mutex
+	chunks int
+	bytes  int
+}
+
+func (s *countSink) WriteLog(_ *zeeklog.Schema, chunk []byte) error {
+	s.mu.Lock()
+	s.chunks++
+	s.bytes += len(chunk)
+	s.mu.Unlock()
+	return nil
+}
+
+type frame struct {
+	ts   int64
+	data []byte
+}
+
+func genFrames(t testing.TB, o trafficgen.Options) []frame {
+	var fr []frame
+	if _, err := trafficgen.Generate(o, func(ts int64, b []byte) error {
+		fr = append(fr, frame{ts, append([]byte(nil), b...)})
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return fr
+}
+
+// TestNoAllocs proves the per-packet path (decode, timers, flow update,
+// and the conn.log records it produces) allocates nothing once warm.
+func TestNoAllocs(t *testing.T) {
+	o := trafficgen.DefaultOptions()
+	o.Flows, o.Packets = 2000, 40000
+	o.PPS = 1000 // 40 s of trace time: connections close and time out
+	frames := genFrames(t, o)
+	w, err := New(DefaultOptions(), &countSink{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Warm up on the first half: the flow table, free lists, timer wheel
+	// and log buffers reach their working size.
+	half := len(frames) / 2
+	for _, f := range frames[:half] {
+		w.Process(1, f.data, f.ts, len(f.data))
+	}
+	i := half
+	allocs := testing.AllocsPerRun(len(frames)-half-1, func() {
+		f := frames[i]
+		w.Process(1, f.data, f.ts, len(f.data))
+		i++
+	})
+	if allocs != 0 {
+		t.Errorf("per-packet path allocates %.3f times per packet", allocs)
+	}
+	if w.Stats().Records == 0 {
+		t.Error("no connection ended during the run: the test does not cover logging")
+	}
+}
+
+// BenchmarkWorker measures one worker core on the IMIX mix.
+func BenchmarkWorker(b *testing.B) {
+	o := trafficgen.DefaultOptions()
+	o.Flows, o.Packets = 20000, 200000
+	frames := genFrames(b, o)
+	var bytes int
+	for _, f := range frames {
+		bytes += len(f.data)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	start := time.Now()
+	var pkts int
+	for b.Loop() {
+		w, err := New(DefaultOptions(), &countSink{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, f := range frames {
+			w.Process(1, f.data, f.ts, len(f.data))
+		}
+		w.Finish(frames[len(frames)-1].ts)
+		pkts += len(frames)
+	}
+	el := time.Since(start).Seconds()
+	b.ReportMetric(float64(pkts)/el, "pkts/s")
+	b.ReportMetric(float64(bytes)*8*float64(pkts/len(frames))/el/1e6, "Mbps")
+}
