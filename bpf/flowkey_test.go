@@ -45,6 +45,17 @@ func TestNewFlowKey(t *testing.T) {
 	if km != k1 {
 		t.Errorf("mapped address key %v, want %v", km, k1)
 	}
+	// UDP to a tunnel port keys without ports; TCP to the same port not.
+	kt, _ := NewFlowKey(a, b, 50000, 4789, 17)
+	if lp, hp := kt.Ports(); lp != 0 || hp != 0 || kt.Proto() != 17 {
+		t.Errorf("VXLAN key %v: want ports 0", kt)
+	}
+	if kt2, _ := NewFlowKey(b, a, 4789, 61000, 17); kt2 != kt {
+		t.Errorf("VXLAN reverse key %v, want %v", kt2, kt)
+	}
+	if k, _ := NewFlowKey(a, b, 50000, 4789, 6); k.Bytes[8] == 0 && k.Bytes[9] == 0 {
+		t.Errorf("TCP key %v lost its ports", k)
+	}
 	if _, err := NewFlowKey(a, v6a, 1, 2, 6); err == nil {
 		t.Error("mixed families: no error")
 	}

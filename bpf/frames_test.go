@@ -211,6 +211,12 @@ func randomFlow(r *rand.Rand) flowSpec {
 	f.proto = protos[r.IntN(len(protos))]
 	f.sport = uint16(r.IntN(65536))
 	f.dport = []uint16{53, 80, 443, 22, 123, uint16(r.IntN(65536))}[r.IntN(6)]
+	if r.IntN(8) == 0 { // tunnel ports (UDP: keyed without ports)
+		f.dport = []uint16{4789, 6081, 2152, 3544, 5072, 4754}[r.IntN(6)]
+		if r.IntN(2) == 0 {
+			f.sport, f.dport = f.dport, f.sport
+		}
+	}
 	if r.IntN(10) == 0 {
 		f.dport = f.sport
 	}

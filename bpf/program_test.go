@@ -15,6 +15,12 @@ func tcpFlow(src, dst string, sport, dport uint16) flowSpec {
 		sport: sport, dport: dport, payload: 10}
 }
 
+func udpFlow(src, dst string, sport, dport uint16) flowSpec {
+	f := tcpFlow(src, dst, sport, dport)
+	f.proto = 17
+	return f
+}
+
 func TestCounters(t *testing.T) {
 	p := loadTest(t, Options{WorkersPerQueue: 2, NoSocket: ActionDrop})
 	f := tcpFlow("10.0.0.1", "10.0.0.2", 1234, 80)
@@ -45,6 +51,9 @@ func TestKeyMatchesNewFlowKey(t *testing.T) {
 		tcpFlow("10.0.0.9", "10.0.0.2", 1234, 80),
 		tcpFlow("2001:db8::1", "2001:db8::2", 443, 5555),
 		tcpFlow("192.0.2.1", "192.0.2.1", 9, 8),
+		udpFlow("192.0.2.1", "192.0.2.9", 50123, 4789),     // VXLAN: no ports
+		udpFlow("2001:db8::9", "2001:db8::1", 2152, 40000), // GTP-U
+		udpFlow("192.0.2.1", "192.0.2.9", 50123, 53),
 	} {
 		want, err := NewFlowKey(f.src, f.dst, f.sport, f.dport, f.proto)
 		if err != nil {

@@ -278,7 +278,31 @@ static __always_inline int is_port_proto(__u8 proto)
 }
 
 /*
- * put_ends writes lo port, hi port and protocol after n address bytes.
+ * is_tunnel_port: UDP ports of tunnels xsensor decapsulates (VXLAN 4789,
+ * Geneve 6081, GTP-U 2152, Teredo 3544, AYIYA 5072, GRE-in-UDP 4754). UDP
+ * to or from one keys with both ports zero, so a tunnel's two directions
+ * (often with different source ports) meet. flowhash.go: tunnelPort.
+ */
+static __always_inline int is_tunnel_port(__be16 p)
+{
+	return p == bpf_htons(4789) || p == bpf_htons(6081) || p == bpf_htons(2152) ||
+	       p == bpf_htons(3544) || p == bpf_htons(5072) || p == bpf_htons(4754);
+}
+
+/* read_ports: flowhash's ports() once the transport header is in the frame. */
+static __always_inline void read_ports(struct l4_ports *pp, __u8 proto, __be16 *sport,
+				       __be16 *dport)
+{
+	*sport = pp->source;
+	*dport = pp->dest;
+	if (proto == IPPROTO_UDP && (is_tunnel_port(*sport) || is_tunnel_port(*dport))) {
+		*sport = 0;
+		*dport = 0;
+	}
+}
+
+/*
+ * put_tail writes lo port, hi port and protocol after n address bytes.
  * Ports are stored as they are on the wire (big-endian).
  */
 static __always_inline void put_tail(struct xs_flow_key *key, int n, __be16 lo, __be16 hi,
@@ -381,10 +405,8 @@ __attribute__((noinline)) int xs_parse_l3(struct xdp_md *ctx, __u64 off, struct 
 		proto = ip->protocol;
 		if (!(st & XS_ST_FRAGMENT) && is_port_proto(proto)) {
 			pp = (void *)v + ihl;
-			if (pp + 1 <= data_end) {
-				sport = pp->source;
-				dport = pp->dest;
-			}
+			if (pp + 1 <= data_end)
+				read_ports(pp, proto, &sport, &dport);
 		}
 		a[0] = ip->saddr;
 		b[0] = ip->daddr;
@@ -431,10 +453,8 @@ __attribute__((noinline)) int xs_parse_l3(struct xdp_md *ctx, __u64 off, struct 
 
 		if (!(st & XS_ST_FRAGMENT) && is_port_proto(proto) && o <= XS_MAX_OFF) {
 			pp = data + o;
-			if (pp + 1 <= data_end) {
-				sport = pp->source;
-				dport = pp->dest;
-			}
+			if (pp + 1 <= data_end)
+				read_ports(pp, proto, &sport, &dport);
 		}
 #pragma unroll
 		for (i = 0; i < 4; i++) {

@@ -40,6 +40,9 @@
 //     that stops calling Receive freezes the ring (Stats.FreezeQCnt) and
 //     the kernel drops (Stats.Drops).
 //   - Sockets must be opened in the interface's network namespace.
+//   - Fanout group ids are per network namespace, not per interface: a
+//     group already bound to another interface (or with other flags)
+//     refuses the join. Use one FanoutGroup per interface.
 //
 // The block status word is the only unsafe access (afpacket_unsafe.go);
 // packet headers are read with encoding/binary from the ring bytes and

@@ -280,6 +280,7 @@ func (g *Group) busyPoll(s *Socket) {
 			return
 		}
 	}
+	s.busyPoll = true
 }
 
 // Close closes every socket and unmaps the rings and the UMEM. Call it

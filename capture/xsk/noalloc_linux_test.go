@@ -194,13 +194,23 @@ func TestBusyPoll(t *testing.T) {
 	opts.BusyPoll = true
 	var logs []string
 	opts.Logf = func(format string, args ...any) { logs = append(logs, fmt.Sprintf(format, args...)) }
+	var g *Group
 	inNetns(t, v.sensorNS, func() {
-		g, err := OpenGroup(v.sensorIdx, 0, 2, opts)
-		if err != nil {
+		var err error
+		if g, err = OpenGroup(v.sensorIdx, 0, 2, opts); err != nil {
 			t.Fatalf("open with busy poll: %v", err)
 		}
-		g.Close()
+		attachRedirect(t, v.sensorIdx, fds(g), payloadOff, 1)
 	})
+	t.Cleanup(func() { g.Close() })
+	if g.Sockets()[0].busyPoll {
+		// Busy polling accepted: the normal receive test must still
+		// deliver everything through the recvfrom path of Wait.
+		runReceive(t, v, g, makeFrames(v, 4, 100))
+		if allocs := testing.AllocsPerRun(20, func() { g.Sockets()[0].Wait(0) }); allocs != 0 {
+			t.Errorf("busy-poll Wait: %v allocations per run", allocs)
+		}
+	}
 	busy := 0
 	for _, l := range logs {
 		if strings.Contains(l, "busy") {

@@ -20,6 +20,7 @@ type Socket struct {
 	comp  *completionQueue // socket 0 only
 
 	needWakeup bool
+	busyPoll   bool // busy-poll options accepted: Wait spins in recvfrom first
 
 	received    atomic.Uint64
 	released    atomic.Uint64

@@ -17,9 +17,20 @@ type socketSys struct {
 // Wait blocks until the RX ring has descriptors (or, for a TX-only socket,
 // the TX ring has room) or timeout passes; a negative timeout waits
 // forever. It reports whether the socket is ready. poll is also how the
-// kernel gets woken when it set need_wakeup on the fill ring, and where
-// busy polling spins when enabled. Only the socket's worker may call it.
+// kernel gets woken when it set need_wakeup on the fill ring. With busy
+// polling, Wait first spins once in a non-blocking recvfrom (the kernel's
+// busy-poll loop for this socket) and only polls if that found nothing.
+// Only the socket's worker may call it.
 func (s *Socket) Wait(timeout time.Duration) (bool, error) {
+	if s.busyPoll && s.rx.ring != nil {
+		// poll only busy-loops when the global net.core.busy_poll is
+		// set; recvfrom honours the socket's own SO_BUSY_POLL.
+		s.wakeups.Add(1)
+		recvDontWait(s.fd)
+		if s.rx.avail(1) > 0 {
+			return true, nil
+		}
+	}
 	ms := -1
 	if timeout >= 0 {
 		ms = int((timeout + time.Millisecond - 1) / time.Millisecond)

@@ -89,3 +89,10 @@ func descRing(mem []byte, off unix.XDPRingOffset, n uint32) ([]Desc, error) {
 	}
 	return unsafe.Slice((*Desc)(unsafe.Pointer(&mem[off.Desc])), n), nil
 }
+
+// recvDontWait makes a non-blocking recvfrom with no buffer: for an
+// AF_XDP socket it runs the socket's busy-poll loop (SO_BUSY_POLL) and
+// wakes the driver if it asked for it. The result does not matter.
+func recvDontWait(fd int) {
+	unix.Syscall6(unix.SYS_RECVFROM, uintptr(fd), 0, 0, unix.MSG_DONTWAIT, 0, 0)
+}
