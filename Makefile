@@ -8,7 +8,7 @@ COMMIT  := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
 LDFLAGS := -s -w -X main.commit=$(COMMIT) -X main.buildDate=$(shell date -u +%Y-%m-%dT%H:%M:%SZ)
 export CGO_ENABLED := 0
 
-.PHONY: all build run test test-short bench conformance generate fuzz vet fmt clean
+.PHONY: check-generate all build run test test-short bench conformance generate fuzz vet fmt clean
 
 all: build
 
@@ -56,6 +56,9 @@ fuzz:
 
 generate:
 	$(GO) generate ./bpf/...
+
+check-generate:
+	bash bpf/check-generate.sh
 
 fmt:
 	gofmt -w $$(git ls-files '*.go')

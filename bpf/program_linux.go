@@ -103,7 +103,11 @@ func (p *Program) readConfig() (config, error) {
 
 // Options returns the options the program was loaded with, defaults
 // filled in.
-func (p *Program) Options() Options { return p.opts }
+func (p *Program) Options() Options {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.opts
+}
 
 // Slots returns the size of the XSKMAP: Queues * WorkersPerQueue.
 func (p *Program) Slots() int { return p.opts.Queues * p.opts.WorkersPerQueue }
