@@ -196,3 +196,13 @@ func heldByLink(ifindex int, id uint32) (bool, error) {
 	}
 	return false, nil
 }
+
+// Attached reports whether any XDP program (driver, skb or offloaded) is
+// attached to the interface, as `ip link show` would list it.
+func Attached(ifindex int) (bool, error) {
+	st, err := xdpQuery(ifindex)
+	if err != nil {
+		return false, err
+	}
+	return st.Drv != 0 || st.SKB != 0 || st.HW != 0, nil
+}

@@ -244,3 +244,6 @@ func normPrefix(pr netip.Prefix) netip.Prefix {
 	}
 	return pr.Masked()
 }
+
+// MarshalText returns the mode's name (drv, skb or auto).
+func (m AttachMode) MarshalText() ([]byte, error) { return []byte(m.String()), nil }

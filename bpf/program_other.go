@@ -44,3 +44,6 @@ func (*Program) ShuntStats(FlowKey) (ShuntStats, error)     { return ShuntStats{
 func (*Program) SetFilter([]netip.Prefix, FilterMode) error { return ErrNotSupported }
 func (*Program) Close() error                               { return nil }
 func (*Link) Close() error                                  { return nil }
+
+// Attached returns ErrNotSupported.
+func Attached(int) (bool, error) { return false, ErrNotSupported }

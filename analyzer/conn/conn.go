@@ -63,6 +63,8 @@ type Conn struct {
 	nparents uint8
 
 	timers [numTimers]timerNode
+
+	slot int32 // SetSlot value + 1; 0 when none
 }
 
 // UID returns the connection's unique identifier.

@@ -124,6 +124,8 @@ type Table struct {
 	stats Stats
 	rec   Record
 	svc   []byte
+
+	removeHook func(*Conn)
 }
 
 // New returns a table that calls emit for every connection it removes,
@@ -263,6 +265,9 @@ func (t *Table) remove(c *Conn, why RemoveReason) {
 	t.n--
 	t.stats.Removed[why]++
 	c.inUse = false
+	if t.removeHook != nil {
+		t.removeHook(c)
+	}
 	t.fillRecord(c)
 	t.emit(&t.rec)
 	c.hnext = t.free

@@ -20,6 +20,10 @@ type Options struct {
 	Queues int
 	// MTU of both ends; 0 keeps the default.
 	MTU int
+	// Quiet disables IPv6 on both ends, so that the kernel sends no
+	// router or neighbour solicitations of its own: the only traffic is
+	// what the test sends.
+	Quiet bool
 }
 
 // Topology is a veth pair: Sensor in the caller's namespace, Peer inside
@@ -71,10 +75,21 @@ func New(o Options) (*Topology, error) {
 		[]string{"-n", t.NS, "link", "set", t.Peer, "up"},
 		[]string{"-n", t.NS, "link", "set", "lo", "up"},
 	)
-	for _, s := range steps {
+	for i, s := range steps {
 		if err := ip(s...); err != nil {
 			t.Close()
 			return nil, err
+		}
+		if i == 2 && o.Quiet { // both ends exist, neither is up yet
+			for _, c := range [][]string{
+				{"sysctl", "-qw", "net.ipv6.conf." + t.Sensor + ".disable_ipv6=1"},
+				{"ip", "netns", "exec", t.NS, "sysctl", "-qw", "net.ipv6.conf." + t.Peer + ".disable_ipv6=1"},
+			} {
+				if out, err := exec.Command(c[0], c[1:]...).CombinedOutput(); err != nil {
+					t.Close()
+					return nil, fmt.Errorf("%s: %v: %s", strings.Join(c, " "), err, out)
+				}
+			}
 		}
 	}
 	return t, nil

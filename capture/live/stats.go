@@ -1,0 +1,89 @@
+package live
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Stats is a snapshot of every stage's counters.
+type Stats struct {
+	Mode Mode
+	// XDP program (per-CPU counters summed); zero in AF_PACKET mode.
+	XDPSeen, XDPRedirected, XDPPassed, XDPDropped, XDPParseErrors, XDPRedirectFailures uint64
+	// AF_XDP sockets (XDP_STATISTICS summed): frames the kernel could not
+	// deliver because a socket's RX ring was full or the fill ring empty.
+	RxDropped, RxRingFull, RxFillEmpty, RxInvalid uint64
+	// AF_PACKET sockets (PACKET_STATISTICS summed).
+	AFPPackets, AFPDrops uint64
+	// Per worker, what reached and was processed by the worker.
+	WorkerPackets, WorkerBytes []uint64
+}
+
+// Processed returns the packets all workers processed.
+func (s *Stats) Processed() (pkts, bytes uint64) {
+	for i := range s.WorkerPackets {
+		pkts += s.WorkerPackets[i]
+		bytes += s.WorkerBytes[i]
+	}
+	return
+}
+
+// Drops returns the packets lost between the wire and the workers.
+func (s *Stats) Drops() uint64 {
+	return s.XDPRedirectFailures + s.RxDropped + s.RxRingFull + s.RxFillEmpty + s.AFPDrops
+}
+
+// Stats reads the counters. It is safe to call while the capture runs.
+func (c *Capture) Stats() (Stats, error) {
+	s := Stats{Mode: c.opts.Mode, WorkerPackets: make([]uint64, len(c.workers)), WorkerBytes: make([]uint64, len(c.workers))}
+	for i := range c.counters {
+		s.WorkerPackets[i] = c.counters[i].Packets.Load()
+		s.WorkerBytes[i] = c.counters[i].Bytes.Load()
+	}
+	if c.prog != nil {
+		k, err := c.prog.Counters()
+		if err != nil {
+			return s, fmt.Errorf("xdp counters: %w", err)
+		}
+		s.XDPSeen, s.XDPRedirected, s.XDPPassed, s.XDPDropped = k.Seen, k.Redirected, k.Passed, k.Dropped
+		s.XDPParseErrors, s.XDPRedirectFailures = k.ParseErrors, k.RedirectFailures
+	}
+	for _, g := range c.groups {
+		for _, sk := range g.Sockets() {
+			st, err := sk.Stats()
+			if err != nil {
+				return s, fmt.Errorf("xsk stats: %w", err)
+			}
+			s.RxDropped += st.RxDropped
+			s.RxRingFull += st.RxRingFull
+			s.RxFillEmpty += st.RxFillRingEmptyDescs
+			s.RxInvalid += st.RxInvalidDescs
+		}
+	}
+	// AF_PACKET socket statistics are read by their owning worker only
+	// (reading resets the kernel's counters); the workers' totals stand
+	// in for them while running.
+	return s, nil
+}
+
+// String formats the snapshot as one stats line per stage.
+func (s Stats) String() string {
+	var b strings.Builder
+	pk, by := s.Processed()
+	if s.Mode == ModeXDP {
+		fmt.Fprintf(&b, "xdp: seen %d redirected %d passed %d dropped %d parse-errors %d redirect-failures %d; ",
+			s.XDPSeen, s.XDPRedirected, s.XDPPassed, s.XDPDropped, s.XDPParseErrors, s.XDPRedirectFailures)
+		fmt.Fprintf(&b, "xsk: rx-dropped %d ring-full %d fill-empty %d invalid %d; ", s.RxDropped, s.RxRingFull, s.RxFillEmpty, s.RxInvalid)
+	} else {
+		fmt.Fprintf(&b, "afpacket: drops %d; ", s.AFPDrops)
+	}
+	fmt.Fprintf(&b, "workers: %d packets %d bytes [", pk, by)
+	for i, p := range s.WorkerPackets {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		fmt.Fprintf(&b, "%d", p)
+	}
+	b.WriteString("]")
+	return b.String()
+}
