@@ -92,6 +92,10 @@ type WorkerCounters struct {
 	Packets atomic.Uint64
 	Bytes   atomic.Uint64
 	Batches atomic.Uint64
+	// KernelDrops mirrors an AF_PACKET socket's tp_drops, refreshed by
+	// its worker when idle and at the end (reading resets the kernel's
+	// counter, so only the owner reads it).
+	KernelDrops atomic.Uint64
 }
 
 // Capture is a running live capture.
@@ -298,6 +302,9 @@ func (c *Capture) runAFPacket(wi int, s *afpacket.Socket, core int) {
 		if n == 0 {
 			if ok, _ := s.Wait(c.opts.Poll); !ok {
 				w.Tick(time.Now().UnixNano())
+				if st, err := s.Stats(); err == nil {
+					ctr.KernelDrops.Store(st.Drops)
+				}
 			}
 			continue
 		}
@@ -313,6 +320,9 @@ func (c *Capture) runAFPacket(wi int, s *afpacket.Socket, core int) {
 		ctr.Packets.Add(uint64(n))
 		ctr.Bytes.Add(bytes)
 		ctr.Batches.Add(1)
+	}
+	if st, err := s.Stats(); err == nil {
+		ctr.KernelDrops.Store(st.Drops)
 	}
 	w.Finish(time.Now().UnixNano())
 }

@@ -60,9 +60,9 @@ func (c *Capture) Stats() (Stats, error) {
 			s.RxInvalid += st.RxInvalidDescs
 		}
 	}
-	// AF_PACKET socket statistics are read by their owning worker only
-	// (reading resets the kernel's counters); the workers' totals stand
-	// in for them while running.
+	for i := range c.counters {
+		s.AFPDrops += c.counters[i].KernelDrops.Load()
+	}
 	return s, nil
 }
 

@@ -163,3 +163,9 @@ func connTuples(t *testing.T, dir string) []string {
 	slices.Sort(lines)
 	return lines
 }
+
+func smallMix() trafficgen.Options {
+	o := trafficgen.DefaultOptions()
+	o.Flows, o.Packets = 20, 200
+	return o
+}
