@@ -32,9 +32,16 @@ test: vet
 test-short:
 	$(GO) test -short $(PKGS)
 
-# Benchmarks are measurements, never pass/fail tests.
+# Benchmarks are measurements, never pass/fail tests. `make bench` runs the
+# Go micro-benchmarks (with allocation counts), then `xsensor bench`:
+# offline replay per worker core, the live veth sweep, log shipping; it
+# prints a table and writes JSON and PNG plots under bench/results/.
+# PCAP=file.pcap adds a capture of your own to the offline runs.
+MICRO_PKGS ?= ./analyzer/... ./capture/ring/...
+MICRO_OUT  := $(or $(TMPDIR),/tmp)/xsensor-micro.txt
 bench: build
-	$(GO) test -run '^$$' -bench . -benchmem -benchtime 1x ./tools/xsensor/ ./analyzer/... ./capture/...
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime 200ms $(MICRO_PKGS) > $(MICRO_OUT)
+	$(BIN) bench --micro $(MICRO_OUT) $(if $(PCAP),--pcap $(PCAP))
 
 # Zeek's own comparison over Zeek's own cases (the numbers the issues quote).
 # CONFORMANCE_IGNORE=service leaves fields out, e.g. before service detection.

@@ -8,6 +8,7 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+	"xsensor/capture/internal/captest"
 
 	"golang.org/x/sys/unix"
 )
@@ -19,12 +20,12 @@ func testOptions() Options {
 	return o
 }
 
-func openSensor(t testing.TB, v *veth, n int, o Options) []*Socket {
+func openSensor(t testing.TB, v *captest.Veth, n int, o Options) []*Socket {
 	t.Helper()
 	var socks []*Socket
-	inNetns(t, v.sensorNS, func() {
+	captest.InNetns(t, v.SensorNS, func() {
 		for i := 0; i < n; i++ {
-			s, err := Open(v.sensorIdx, o)
+			s, err := Open(v.SensorIdx, o)
 			if err != nil {
 				t.Fatalf("open socket %d: %v", i, err)
 			}
@@ -35,12 +36,12 @@ func openSensor(t testing.TB, v *veth, n int, o Options) []*Socket {
 	return socks
 }
 
-func openSender(t testing.TB, v *veth) *Sender {
+func openSender(t testing.TB, v *captest.Veth) *Sender {
 	t.Helper()
 	var snd *Sender
-	inNetns(t, v.peerNS, func() {
+	captest.InNetns(t, v.PeerNS, func() {
 		var err error
-		if snd, err = NewSender(v.peerIdx, SenderOptions{}); err != nil {
+		if snd, err = NewSender(v.PeerIdx, SenderOptions{}); err != nil {
 			t.Fatal(err)
 		}
 	})
@@ -67,7 +68,7 @@ func send(t testing.TB, snd *Sender, f []byte) {
 // sent in both directions. Every frame arrives intact, each flow on
 // exactly one socket, and both sockets get flows.
 func TestFanout(t *testing.T) {
-	v := newVeth(t)
+	v := captest.NewVeth(t, "afp")
 	socks := openSensor(t, v, 2, testOptions())
 	snd := openSender(t, v)
 
@@ -98,12 +99,12 @@ func TestFanout(t *testing.T) {
 				}
 				mu.Lock()
 				for _, p := range pkts[:n] {
-					flow, seq, ok := parseTestFrame(p.Data)
+					flow, seq, ok := captest.ParseFrame(p.Data)
 					if !ok {
 						continue
 					}
 					switch {
-					case !bytes.Equal(p.Data, testFrame(v.sensorMAC, v.peerMAC, flow, seq)):
+					case !bytes.Equal(p.Data, captest.Frame(v.SensorMAC, v.PeerMAC, flow, seq)):
 						bad = append(bad, "corrupt frame")
 					case where[key{flow, seq}] != 0:
 						bad = append(bad, "duplicate frame")
@@ -123,7 +124,7 @@ func TestFanout(t *testing.T) {
 	sent := 0
 	for seq := 0; seq < perFlow; seq++ {
 		for f := 0; f < flows; f++ {
-			send(t, snd, testFrame(v.sensorMAC, v.peerMAC, f, seq))
+			send(t, snd, captest.Frame(v.SensorMAC, v.PeerMAC, f, seq))
 			sent++
 		}
 		// Let the receivers keep up: the veth backlog is 1000 frames.
@@ -167,13 +168,13 @@ func TestFanout(t *testing.T) {
 
 // TestNoAllocs: Receive and Wait allocate nothing.
 func TestNoAllocs(t *testing.T) {
-	v := newVeth(t)
+	v := captest.NewVeth(t, "afp")
 	o := testOptions()
 	o.Fanout = false
 	s := openSensor(t, v, 1, o)[0]
 	snd := openSender(t, v)
 	for i := 0; i < 500; i++ {
-		send(t, snd, testFrame(v.sensorMAC, v.peerMAC, i%5, i))
+		send(t, snd, captest.Frame(v.SensorMAC, v.PeerMAC, i%5, i))
 	}
 	time.Sleep(20 * time.Millisecond) // let the block timeout retire the last block
 	pkts := make([]Packet, 8)
@@ -193,7 +194,7 @@ func TestNoAllocs(t *testing.T) {
 	if total == 0 {
 		t.Fatal("no packets went through the measured loop")
 	}
-	frame := testFrame(v.sensorMAC, v.peerMAC, 1, 1)
+	frame := captest.Frame(v.SensorMAC, v.PeerMAC, 1, 1)
 	if allocs := testing.AllocsPerRun(50, func() { snd.Send(frame) }); allocs != 0 {
 		t.Errorf("Send: %v allocations per run", allocs)
 	}
@@ -202,12 +203,12 @@ func TestNoAllocs(t *testing.T) {
 // BenchmarkReceive measures frames per second through one TPACKET_V3
 // socket while a goroutine floods the veth from the peer side.
 func BenchmarkReceive(b *testing.B) {
-	v := newVeth(b)
+	v := captest.NewVeth(b, "afp")
 	o := testOptions()
 	o.Fanout = false
 	s := openSensor(b, v, 1, o)[0]
 	snd := openSender(b, v)
-	frame := testFrame(v.sensorMAC, v.peerMAC, 1, 1)[:64]
+	frame := captest.Frame(v.SensorMAC, v.PeerMAC, 1, 1)[:64]
 	stop := make(chan struct{})
 	done := make(chan struct{})
 	go func() {

@@ -96,6 +96,20 @@ type WorkerCounters struct {
 	// its worker when idle and at the end (reading resets the kernel's
 	// counter, so only the owner reads it).
 	KernelDrops atomic.Uint64
+
+	// The worker's connection table (conn.Stats), published by the
+	// worker's goroutine after each batch and each idle tick.
+	FlowsActive  atomic.Uint64
+	FlowsCreated atomic.Uint64
+	FlowsEvicted atomic.Uint64
+}
+
+// publishFlows stores w's connection-table counters. Worker goroutine only.
+func (ctr *WorkerCounters) publishFlows(w *worker.Worker) {
+	cs := w.ConnStats()
+	ctr.FlowsActive.Store(uint64(cs.Active))
+	ctr.FlowsCreated.Store(cs.Created)
+	ctr.FlowsEvicted.Store(cs.Evicted)
 }
 
 // Capture is a running live capture.
@@ -240,6 +254,7 @@ func (c *Capture) runXSK(wi int, s *xsk.Socket, core int) {
 		if n == 0 {
 			if ok, _ := s.Wait(c.opts.Poll); !ok {
 				w.Tick(time.Now().UnixNano())
+				ctr.publishFlows(w)
 			}
 			continue
 		}
@@ -265,6 +280,7 @@ func (c *Capture) runXSK(wi int, s *xsk.Socket, core int) {
 		ctr.Packets.Add(uint64(n))
 		ctr.Bytes.Add(bytes)
 		ctr.Batches.Add(1)
+		ctr.publishFlows(w)
 	}
 	w.Finish(time.Now().UnixNano())
 }
@@ -302,6 +318,7 @@ func (c *Capture) runAFPacket(wi int, s *afpacket.Socket, core int) {
 		if n == 0 {
 			if ok, _ := s.Wait(c.opts.Poll); !ok {
 				w.Tick(time.Now().UnixNano())
+				ctr.publishFlows(w)
 				if st, err := s.Stats(); err == nil {
 					ctr.KernelDrops.Store(st.Drops)
 				}
@@ -320,6 +337,7 @@ func (c *Capture) runAFPacket(wi int, s *afpacket.Socket, core int) {
 		ctr.Packets.Add(uint64(n))
 		ctr.Bytes.Add(bytes)
 		ctr.Batches.Add(1)
+		ctr.publishFlows(w)
 	}
 	if st, err := s.Stats(); err == nil {
 		ctr.KernelDrops.Store(st.Drops)

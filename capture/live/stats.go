@@ -10,6 +10,7 @@ type Stats struct {
 	Mode Mode
 	// XDP program (per-CPU counters summed); zero in AF_PACKET mode.
 	XDPSeen, XDPRedirected, XDPPassed, XDPDropped, XDPParseErrors, XDPRedirectFailures uint64
+	XDPBytes, XDPShunted, XDPFiltered                                                  uint64
 	// AF_XDP sockets (XDP_STATISTICS summed): frames the kernel could not
 	// deliver because a socket's RX ring was full or the fill ring empty.
 	RxDropped, RxRingFull, RxFillEmpty, RxInvalid uint64
@@ -17,6 +18,21 @@ type Stats struct {
 	AFPPackets, AFPDrops uint64
 	// Per worker, what reached and was processed by the worker.
 	WorkerPackets, WorkerBytes []uint64
+	// Per worker, its batches and its connection table as of its last
+	// batch or idle tick.
+	WorkerBatches                                             []uint64
+	WorkerFlowsActive, WorkerFlowsCreated, WorkerFlowsEvicted []uint64
+	// Per worker, AF_PACKET drops (tp_drops) of its socket.
+	WorkerAFPDrops []uint64
+	// Per worker in XDP mode, its AF_XDP socket (nil in AF_PACKET mode).
+	Sockets []SocketStats
+}
+
+// SocketStats are one AF_XDP socket's drops (XDP_STATISTICS) and the
+// occupancy of its RX ring and of its group's fill ring.
+type SocketStats struct {
+	RxDropped, RxRingFull, RxFillEmpty, RxInvalid uint64
+	RxUsed, RxSize, FillUsed, FillSize            uint32
 }
 
 // Processed returns the packets all workers processed.
@@ -35,10 +51,19 @@ func (s *Stats) Drops() uint64 {
 
 // Stats reads the counters. It is safe to call while the capture runs.
 func (c *Capture) Stats() (Stats, error) {
-	s := Stats{Mode: c.opts.Mode, WorkerPackets: make([]uint64, len(c.workers)), WorkerBytes: make([]uint64, len(c.workers))}
+	n := len(c.workers)
+	s := Stats{Mode: c.opts.Mode, WorkerPackets: make([]uint64, n), WorkerBytes: make([]uint64, n),
+		WorkerBatches: make([]uint64, n), WorkerFlowsActive: make([]uint64, n), WorkerFlowsCreated: make([]uint64, n),
+		WorkerFlowsEvicted: make([]uint64, n), WorkerAFPDrops: make([]uint64, n)}
 	for i := range c.counters {
-		s.WorkerPackets[i] = c.counters[i].Packets.Load()
-		s.WorkerBytes[i] = c.counters[i].Bytes.Load()
+		ctr := &c.counters[i]
+		s.WorkerPackets[i] = ctr.Packets.Load()
+		s.WorkerBytes[i] = ctr.Bytes.Load()
+		s.WorkerBatches[i] = ctr.Batches.Load()
+		s.WorkerFlowsActive[i] = ctr.FlowsActive.Load()
+		s.WorkerFlowsCreated[i] = ctr.FlowsCreated.Load()
+		s.WorkerFlowsEvicted[i] = ctr.FlowsEvicted.Load()
+		s.WorkerAFPDrops[i] = ctr.KernelDrops.Load()
 	}
 	if c.prog != nil {
 		k, err := c.prog.Counters()
@@ -47,6 +72,10 @@ func (c *Capture) Stats() (Stats, error) {
 		}
 		s.XDPSeen, s.XDPRedirected, s.XDPPassed, s.XDPDropped = k.Seen, k.Redirected, k.Passed, k.Dropped
 		s.XDPParseErrors, s.XDPRedirectFailures = k.ParseErrors, k.RedirectFailures
+		s.XDPBytes, s.XDPShunted, s.XDPFiltered = k.Bytes, k.Shunted, k.Filtered
+	}
+	if len(c.groups) > 0 {
+		s.Sockets = make([]SocketStats, 0, n)
 	}
 	for _, g := range c.groups {
 		for _, sk := range g.Sockets() {
@@ -54,6 +83,10 @@ func (c *Capture) Stats() (Stats, error) {
 			if err != nil {
 				return s, fmt.Errorf("xsk stats: %w", err)
 			}
+			s.Sockets = append(s.Sockets, SocketStats{
+				RxDropped: st.RxDropped, RxRingFull: st.RxRingFull, RxFillEmpty: st.RxFillRingEmptyDescs, RxInvalid: st.RxInvalidDescs,
+				RxUsed: st.Rx.Len(), RxSize: st.Rx.Size, FillUsed: st.Fill.Len(), FillSize: st.Fill.Size,
+			})
 			s.RxDropped += st.RxDropped
 			s.RxRingFull += st.RxRingFull
 			s.RxFillEmpty += st.RxFillRingEmptyDescs

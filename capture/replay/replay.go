@@ -30,6 +30,10 @@ type Options struct {
 	// Batches is the number of batches per worker (a power of two).
 	Batches int
 	Frag    frag.Options
+	// Counters, when set, are kept current while Run works (once per
+	// batch) so that another goroutine can watch the replay. It must
+	// have one WorkerCounters per worker (see NewCounters).
+	Counters *Counters
 }
 
 // DefaultOptions returns the options xsensor replay uses.
@@ -65,6 +69,10 @@ func Run(src Source, workers []*worker.Worker, opts Options) (Summary, error) {
 	if opts.Batches&(opts.Batches-1) != 0 {
 		return Summary{}, fmt.Errorf("replay: batches per worker %d is not a power of two", opts.Batches)
 	}
+	ctrs := opts.Counters
+	if ctrs != nil && len(ctrs.Workers) != n {
+		return Summary{}, fmt.Errorf("replay: counters for %d workers, have %d workers", len(ctrs.Workers), n)
+	}
 	sum := Summary{
 		WorkerPackets:    make([]uint64, n),
 		WorkerBusy:       make([]time.Duration, n),
@@ -90,6 +98,9 @@ func Run(src Source, workers []*worker.Worker, opts Options) (Summary, error) {
 		}
 		cur[i] = worker.NewBatch()
 	}
+	if ctrs != nil {
+		ctrs.rings.Store(&full)
+	}
 	start := time.Now()
 	for i, w := range workers {
 		go func() {
@@ -104,6 +115,13 @@ func Run(src Source, workers []*worker.Worker, opts Options) (Summary, error) {
 				t0 := time.Now()
 				w.ProcessBatch(b)
 				busy += time.Since(t0)
+				if ctrs != nil {
+					var bytes uint64
+					for j := 0; j < b.N; j++ {
+						bytes += uint64(b.Meta[j].WireLen)
+					}
+					ctrs.publishWorker(i, w, uint64(b.N), bytes)
+				}
 				final := b.Final
 				b.Reset()
 				push(free[i], b)
@@ -118,6 +136,7 @@ func Run(src Source, workers []*worker.Worker, opts Options) (Summary, error) {
 
 	fr := frag.New(opts.Frag)
 	send := func(i int) {
+		ctrs.publishReader(&sum)
 		push(full[i], cur[i])
 		cur[i] = pop(free[i])
 	}
@@ -160,6 +179,7 @@ func Run(src Source, workers []*worker.Worker, opts Options) (Summary, error) {
 		sum.WorkerPackets[i]++
 		sum.WorkerFrameBytes[i] += uint64(info.WireLen)
 	}
+	ctrs.publishReader(&sum)
 	for i := range workers {
 		cur[i].Final = true
 		cur[i].FinalTS = sum.LastTS
@@ -170,6 +190,9 @@ func Run(src Source, workers []*worker.Worker, opts Options) (Summary, error) {
 	}
 	sum.Wall = time.Since(start)
 	sum.FragStats = fr.Stats()
+	if ctrs != nil {
+		ctrs.done.Store(true)
+	}
 	return sum, nil
 }
 

@@ -5,21 +5,22 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"xsensor/capture/internal/captest"
 )
 
 // receiveReady opens a one-socket copy-mode group fed by the redirect
 // program and returns it with n frames waiting on its RX ring.
-func receiveReady(t testing.TB, n int) (*veth, *Group) {
-	v := newVeth(t)
+func receiveReady(t testing.TB, n int) (*captest.Veth, *Group) {
+	v := captest.NewVeth(t, "xsk")
 	opts := DefaultOptions()
 	opts.FrameCount, opts.FillRingSize, opts.RxRingSize = 2048, 2048, 2048
 	var g *Group
-	inNetns(t, v.sensorNS, func() {
+	captest.InNetns(t, v.SensorNS, func() {
 		var err error
-		if g, err = OpenGroup(v.sensorIdx, 0, 1, opts); err != nil {
+		if g, err = OpenGroup(v.SensorIdx, 0, 1, opts); err != nil {
 			t.Fatal(err)
 		}
-		attachRedirect(t, v.sensorIdx, fds(g), -1, 0)
+		attachRedirect(t, v.SensorIdx, fds(g), -1, 0)
 	})
 	t.Cleanup(func() { g.Close() })
 	return v, g
@@ -32,7 +33,7 @@ func TestNoAllocs(t *testing.T) {
 	var snd = peerSenderTB(t, v)
 	const want = 1000
 	for i := 0; i < want; i++ {
-		if err := snd.Send(testFrame(v.sensorMAC, v.peerMAC, i%7, i)); err != nil {
+		if err := snd.Send(captest.Frame(v.SensorMAC, v.PeerMAC, i%7, i)); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -72,7 +73,7 @@ func BenchmarkReceive(b *testing.B) {
 	v, g := receiveReady(b, 0)
 	snd := peerSenderTB(b, v)
 	s := g.Sockets()[0]
-	frame := testFrame(v.sensorMAC, v.peerMAC, 1, 1)[:64]
+	frame := captest.Frame(v.SensorMAC, v.PeerMAC, 1, 1)[:64]
 	stop := make(chan struct{})
 	done := make(chan struct{})
 	go func() {
@@ -119,14 +120,14 @@ func BenchmarkReceiveFromXSK(b *testing.B) {
 	to.FrameCount, to.TxFrames, to.FillRingSize = 1024, 1024, 1024
 	to.RxRingSize, to.TxRingSize, to.CompletionRingSize = 0, 512, 1024
 	var tg *Group
-	inNetns(b, v.peerNS, func() {
+	captest.InNetns(b, v.PeerNS, func() {
 		var err error
-		if tg, err = OpenGroup(v.peerIdx, 0, 1, to); err != nil {
+		if tg, err = OpenGroup(v.PeerIdx, 0, 1, to); err != nil {
 			b.Fatal(err)
 		}
 	})
 	defer tg.Close()
-	frame := testFrame(v.sensorMAC, v.peerMAC, 1, 1)[:64]
+	frame := captest.Frame(v.SensorMAC, v.PeerMAC, 1, 1)[:64]
 	u := tg.UMEM()
 	free := make([]uint64, 0, u.TxFrames())
 	for i := 0; i < int(u.TxFrames()); i++ {
@@ -188,19 +189,19 @@ func BenchmarkReceiveFromXSK(b *testing.B) {
 // TestBusyPoll: busy-poll options are best effort; the group opens either
 // way and a refusal is logged at most once.
 func TestBusyPoll(t *testing.T) {
-	v := newVeth(t)
+	v := captest.NewVeth(t, "xsk")
 	opts := DefaultOptions()
 	opts.FrameCount, opts.FillRingSize, opts.RxRingSize = 512, 512, 256
 	opts.BusyPoll = true
 	var logs []string
 	opts.Logf = func(format string, args ...any) { logs = append(logs, fmt.Sprintf(format, args...)) }
 	var g *Group
-	inNetns(t, v.sensorNS, func() {
+	captest.InNetns(t, v.SensorNS, func() {
 		var err error
-		if g, err = OpenGroup(v.sensorIdx, 0, 2, opts); err != nil {
+		if g, err = OpenGroup(v.SensorIdx, 0, 2, opts); err != nil {
 			t.Fatalf("open with busy poll: %v", err)
 		}
-		attachRedirect(t, v.sensorIdx, fds(g), payloadOff, 1)
+		attachRedirect(t, v.SensorIdx, fds(g), captest.PayloadOff, 1)
 	})
 	t.Cleanup(func() { g.Close() })
 	if g.Sockets()[0].busyPoll {

@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+	"xsensor/capture/internal/captest"
 
 	"golang.org/x/sys/unix"
 
@@ -17,7 +18,7 @@ import (
 
 // rxLog records which socket received each test frame.
 type rxLog struct {
-	v       *veth
+	v       *captest.Veth
 	mu      sync.Mutex
 	where   map[[2]int]int // (flow, seq) -> socket
 	errs    []string
@@ -25,16 +26,16 @@ type rxLog struct {
 	good    atomic.Int64
 }
 
-func newRxLog(v *veth, sockets int) *rxLog {
+func newRxLog(v *captest.Veth, sockets int) *rxLog {
 	return &rxLog{v: v, where: map[[2]int]int{}, perSock: make([]int, sockets)}
 }
 
 func (l *rxLog) record(sock int, b []byte) {
-	flow, seq, ok := parseTestFrame(b)
+	flow, seq, ok := captest.ParseFrame(b)
 	if !ok {
 		return // not ours
 	}
-	want := testFrame(l.v.sensorMAC, l.v.peerMAC, flow, seq)
+	want := captest.Frame(l.v.SensorMAC, l.v.PeerMAC, flow, seq)
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	k := [2]int{flow, seq}
@@ -105,13 +106,13 @@ func serve(s *Socket, log *rxLog, stop <-chan struct{}, wg *sync.WaitGroup, errc
 	}
 }
 
-func peerSender(t *testing.T, v *veth) *afpacket.Sender { return peerSenderTB(t, v) }
+func peerSender(t *testing.T, v *captest.Veth) *afpacket.Sender { return peerSenderTB(t, v) }
 
-func peerSenderTB(t testing.TB, v *veth) *afpacket.Sender {
+func peerSenderTB(t testing.TB, v *captest.Veth) *afpacket.Sender {
 	var snd *afpacket.Sender
-	inNetns(t, v.peerNS, func() {
+	captest.InNetns(t, v.PeerNS, func() {
 		var err error
-		if snd, err = afpacket.NewSender(v.peerIdx, afpacket.SenderOptions{}); err != nil {
+		if snd, err = afpacket.NewSender(v.PeerIdx, afpacket.SenderOptions{}); err != nil {
 			t.Fatal(err)
 		}
 	})
@@ -121,14 +122,14 @@ func peerSenderTB(t testing.TB, v *veth) *afpacket.Sender {
 
 // openCopyGroup opens a group on the sensor end with a logger that
 // records every line, and checks the zero-copy fallback was logged once.
-func openCopyGroup(t *testing.T, v *veth, n int, opts Options) *Group {
+func openCopyGroup(t *testing.T, v *captest.Veth, n int, opts Options) *Group {
 	t.Helper()
 	var logs []string
 	opts.Logf = func(format string, args ...any) { logs = append(logs, fmt.Sprintf(format, args...)) }
 	var g *Group
-	inNetns(t, v.sensorNS, func() {
+	captest.InNetns(t, v.SensorNS, func() {
 		var err error
-		if g, err = OpenGroup(v.sensorIdx, 0, n, opts); err != nil {
+		if g, err = OpenGroup(v.SensorIdx, 0, n, opts); err != nil {
 			t.Fatalf("open group: %v", err)
 		}
 	})
@@ -155,7 +156,7 @@ func fds(g *Group) []int {
 	return out
 }
 
-func runReceive(t *testing.T, v *veth, g *Group, frames [][]byte) *rxLog {
+func runReceive(t *testing.T, v *captest.Veth, g *Group, frames [][]byte) *rxLog {
 	t.Helper()
 	log := newRxLog(v, len(g.Sockets()))
 	stop := make(chan struct{})
@@ -196,11 +197,11 @@ func runReceive(t *testing.T, v *veth, g *Group, frames [][]byte) *rxLog {
 	return log
 }
 
-func makeFrames(v *veth, flows, perFlow int) [][]byte {
+func makeFrames(v *captest.Veth, flows, perFlow int) [][]byte {
 	var frames [][]byte
 	for seq := 0; seq < perFlow; seq++ {
 		for f := 0; f < flows; f++ {
-			frames = append(frames, testFrame(v.sensorMAC, v.peerMAC, f, seq))
+			frames = append(frames, captest.Frame(v.SensorMAC, v.PeerMAC, f, seq))
 		}
 	}
 	return frames
@@ -209,11 +210,11 @@ func makeFrames(v *veth, flows, perFlow int) [][]byte {
 // TestCopyModeReceive: driver-mode XDP on veth redirects every frame to
 // one copy-mode socket, which gets all of them byte for byte.
 func TestCopyModeReceive(t *testing.T) {
-	v := newVeth(t)
+	v := captest.NewVeth(t, "xsk")
 	opts := DefaultOptions()
 	opts.FrameCount, opts.FillRingSize, opts.RxRingSize = 1024, 1024, 512
 	g := openCopyGroup(t, v, 1, opts)
-	inNetns(t, v.sensorNS, func() { attachRedirect(t, v.sensorIdx, fds(g), -1, 0) })
+	captest.InNetns(t, v.SensorNS, func() { attachRedirect(t, v.SensorIdx, fds(g), -1, 0) })
 	runReceive(t, v, g, makeFrames(v, 8, 250))
 }
 
@@ -221,11 +222,11 @@ func TestCopyModeReceive(t *testing.T) {
 // ring; the XDP program picks the socket by the first payload byte
 // (flow & 1). Each socket receives exactly its flows.
 func TestSharedUMEM(t *testing.T) {
-	v := newVeth(t)
+	v := captest.NewVeth(t, "xsk")
 	opts := DefaultOptions()
 	opts.FrameCount, opts.FillRingSize, opts.RxRingSize = 512, 512, 256
 	g := openCopyGroup(t, v, 2, opts)
-	inNetns(t, v.sensorNS, func() { attachRedirect(t, v.sensorIdx, fds(g), payloadOff, 1) })
+	captest.InNetns(t, v.SensorNS, func() { attachRedirect(t, v.SensorIdx, fds(g), captest.PayloadOff, 1) })
 	const flows, perFlow = 16, 100
 	log := runReceive(t, v, g, makeFrames(v, flows, perFlow))
 	for k, sock := range log.where {
@@ -249,24 +250,24 @@ func TestSharedUMEM(t *testing.T) {
 // TestTransmit sends frames with the AF_XDP TX ring from the peer side and
 // receives them with AF_PACKET on the sensor side.
 func TestTransmit(t *testing.T) {
-	v := newVeth(t)
+	v := captest.NewVeth(t, "xsk")
 	opts := DefaultOptions()
 	opts.FrameCount, opts.TxFrames, opts.FillRingSize = 256, 256, 256
 	opts.RxRingSize, opts.TxRingSize, opts.CompletionRingSize = 0, 128, 256
 	var g *Group
-	inNetns(t, v.peerNS, func() {
+	captest.InNetns(t, v.PeerNS, func() {
 		var err error
-		if g, err = OpenGroup(v.peerIdx, 0, 1, opts); err != nil {
+		if g, err = OpenGroup(v.PeerIdx, 0, 1, opts); err != nil {
 			t.Fatal(err)
 		}
 	})
 	defer g.Close()
 	var rx *afpacket.Socket
-	inNetns(t, v.sensorNS, func() {
+	captest.InNetns(t, v.SensorNS, func() {
 		ao := afpacket.DefaultOptions()
 		ao.BlockSize, ao.BlockCount, ao.Fanout, ao.BlockTimeout = 1<<16, 64, false, time.Millisecond
 		var err error
-		if rx, err = afpacket.Open(v.sensorIdx, ao); err != nil {
+		if rx, err = afpacket.Open(v.SensorIdx, ao); err != nil {
 			t.Fatal(err)
 		}
 	})
@@ -284,8 +285,8 @@ func TestTransmit(t *testing.T) {
 	drain := func() {
 		for n := rx.Receive(pkts); n > 0; n = rx.Receive(pkts) {
 			for _, p := range pkts[:n] {
-				if flow, seq, ok := parseTestFrame(p.Data); ok {
-					if !bytes.Equal(p.Data, testFrame(v.sensorMAC, v.peerMAC, flow, seq)) {
+				if flow, seq, ok := captest.ParseFrame(p.Data); ok {
+					if !bytes.Equal(p.Data, captest.Frame(v.SensorMAC, v.PeerMAC, flow, seq)) {
 						t.Errorf("flow %d seq %d corrupted", flow, seq)
 					}
 					got[[2]int{flow, seq}] = true

@@ -1,4 +1,4 @@
-package xsk
+package captest
 
 import (
 	"encoding/binary"
@@ -11,11 +11,12 @@ import (
 // test XDP program can use to pick a socket.
 
 const (
-	payloadOff = 14 + 20 + 8
-	magic      = "XSKT"
+	PayloadOff = 14 + 20 + 8
+	Magic      = "XSKT"
 )
 
-func testFrame(dst, src net.HardwareAddr, flow, seq int) []byte {
+// Frame builds frame seq of flow from src to dst (odd seq: reverse direction).
+func Frame(dst, src net.HardwareAddr, flow, seq int) []byte {
 	size := 64 + (flow*131+seq*37)%1200
 	b := make([]byte, size)
 	copy(b[0:6], dst)
@@ -48,9 +49,9 @@ func testFrame(dst, src net.HardwareAddr, flow, seq int) []byte {
 	binary.BigEndian.PutUint16(udp[0:], sport)
 	binary.BigEndian.PutUint16(udp[2:], dport)
 	binary.BigEndian.PutUint16(udp[4:], uint16(size-34))
-	p := b[payloadOff:]
+	p := b[PayloadOff:]
 	p[0] = byte(flow)
-	copy(p[1:5], magic)
+	copy(p[1:5], Magic)
 	binary.BigEndian.PutUint32(p[5:], uint32(flow))
 	binary.BigEndian.PutUint32(p[9:], uint32(seq))
 	for i := 13; i < len(p); i++ {
@@ -59,11 +60,11 @@ func testFrame(dst, src net.HardwareAddr, flow, seq int) []byte {
 	return b
 }
 
-// parseTestFrame returns the flow and sequence number of a test frame.
-func parseTestFrame(b []byte) (flow, seq int, ok bool) {
-	if len(b) < payloadOff+13 || string(b[payloadOff+1:payloadOff+5]) != magic {
+// ParseFrame returns the flow and sequence number of a test frame.
+func ParseFrame(b []byte) (flow, seq int, ok bool) {
+	if len(b) < PayloadOff+13 || string(b[PayloadOff+1:PayloadOff+5]) != Magic {
 		return 0, 0, false
 	}
-	p := b[payloadOff:]
+	p := b[PayloadOff:]
 	return int(binary.BigEndian.Uint32(p[5:])), int(binary.BigEndian.Uint32(p[9:])), true
 }
