@@ -117,6 +117,10 @@ func PlotOffline(res []Offline, dir string) (string, error) {
 	p.Title.Text = "Offline replay: Mbps per worker core"
 	p.Y.Label.Text = "Mbps per core"
 	w := vg.Points(18)
+	top := 250.0
+	for _, r := range res {
+		top = max(top, r.MbpsPerCore)
+	}
 	for i, on := range []bool{false, true} {
 		vals := make(plotter.Values, len(names))
 		for j, n := range names {
@@ -144,8 +148,8 @@ func PlotOffline(res []Offline, dir string) (string, error) {
 		p.Legend.Add("250 Mbps rule of thumb", rule)
 	}
 	p.NominalX(names...)
-	p.Legend.Top = true
-	p.Y.Min = 0
+	p.Legend.Top, p.Legend.Left = true, true
+	p.Y.Min, p.Y.Max = 0, top*1.35
 	path := filepath.Join(dir, "offline.png")
 	return path, p.Save(7*vg.Inch, 4.5*vg.Inch, path)
 }

@@ -125,12 +125,12 @@ func (r *Results) ComputeRatios() {
 	}
 }
 
-// WriteJSON writes the results to dir/bench-<time>.json and returns the path.
+// WriteJSON writes the results to dir/results.json and returns the path.
 func (r *Results) WriteJSON(dir string) (string, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return "", err
 	}
-	p := filepath.Join(dir, "bench-"+r.Time.UTC().Format("20060102T150405Z")+".json")
+	p := filepath.Join(dir, "results.json")
 	b, err := json.MarshalIndent(r, "", "  ")
 	if err != nil {
 		return "", err

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -129,5 +128,3 @@ func runBench(args []string) error {
 	return nil
 }
 
-// errNoWire is returned until the cluster wire can be measured.
-var errNoWire = errors.New("the cluster wire protocol is not built yet")
