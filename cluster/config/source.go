@@ -9,12 +9,12 @@ import (
 type SourceKind uint8
 
 const (
-	SourceNone    SourceKind = iota // no interface configured
-	SourceDefault                   // a bare interface name: the capture method follows lb_method
-	SourceAFPacket                  // "af_packet::eth1"
-	SourceXDP                       // "xdp::eth1"
-	SourcePCAP                      // "pcap::/path/file.pcap": replay the file once, then idle until stopped
-	SourceOther                     // another zeekctl prefix ("pf_ring::", "myricom::", …), kept as written
+	SourceNone     SourceKind = iota // no interface configured
+	SourceDefault                    // a bare interface name: the capture method follows lb_method
+	SourceAFPacket                   // "af_packet::eth1"
+	SourceXDP                        // "xdp::eth1"
+	SourcePCAP                       // "pcap::/path/file.pcap": replay the file once, then idle until stopped
+	SourceOther                      // another zeekctl prefix ("pf_ring::", "myricom::", …), kept as written
 )
 
 var sourceKindNames = [...]string{"none", "default", "af_packet", "xdp", "pcap", "other"}
