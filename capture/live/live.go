@@ -72,9 +72,14 @@ type Options struct {
 
 // DefaultOptions returns the options `xsensor run` starts from.
 func DefaultOptions() Options {
+	// Deep rings absorb a worker that is descheduled for a while: 4096
+	// descriptors per socket, and a UMEM of 16384 4 KiB frames (64 MiB)
+	// per queue, above the sum of the RX rings of a group of up to four
+	// sockets, so the fill ring never runs dry while rings are full.
 	x := xsk.DefaultOptions()
-	x.FrameCount = 8192 // above the sum of the RX rings of a two-socket group
-	x.FillRingSize = 8192
+	x.RxRingSize = 4096
+	x.FrameCount = 16384
+	x.FillRingSize = 16384
 	return Options{
 		Mode:     ModeXDP,
 		XDPMode:  bpf.AttachAuto,

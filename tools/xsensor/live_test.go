@@ -60,7 +60,7 @@ func TestLiveMatchesReplay(t *testing.T) {
 				cancel()
 				t.Fatalf("sensor did not start: %v", err)
 			}
-			rep := sendFrames(t, top, o, 20000)
+			rep := sendFrames(t, top, o, 10000)
 			// Wait until the workers have processed everything sent.
 			deadline := time.Now().Add(15 * time.Second)
 			var st live.Stats
