@@ -8,7 +8,7 @@ COMMIT  := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
 LDFLAGS := -s -w -X main.commit=$(COMMIT) -X main.buildDate=$(shell date -u +%Y-%m-%dT%H:%M:%SZ)
 export CGO_ENABLED := 0
 
-.PHONY: check-generate all build run test test-short bench conformance generate fuzz vet fmt clean
+.PHONY: dist check-generate all build run test test-short bench conformance generate fuzz vet fmt clean
 
 all: build
 
@@ -63,6 +63,17 @@ fuzz:
 
 generate:
 	$(GO) generate ./bpf/...
+
+# make dist: the flashable build. A static binary (CGO_ENABLED=0, the XDP
+# object embedded), systemd units per role, the default config, packed as
+# a tarball and a .deb under $(DISTDIR). tools/dist/dist_test.go checks it.
+VERSION  ?= 0.1.0
+DISTDIR  ?= dist
+DISTARCH ?= $(shell $(GO) env GOARCH)
+dist:
+	@mkdir -p $(DISTDIR)
+	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(DISTDIR)/xsensor ./tools/xsensor
+	bash tools/dist/build.sh $(DISTDIR)/xsensor $(VERSION)+git$(COMMIT) $(DISTARCH) $(DISTDIR)
 
 check-generate:
 	bash bpf/check-generate.sh

@@ -21,10 +21,20 @@
 //     pipelining, and the moments a record is written (the end of a non-1xx
 //     reply, or Done for whatever is still pending).
 //
-// Bodies are measured, never stored: a gzip or deflate Content-Encoding is
-// not decompressed, so body lengths are the encoded sizes (Zeek counts the
-// decompressed ones). File-analysis fields (fuids, filenames, MIME types)
-// are left unset.
+// Bodies are measured, never stored. A gzip or deflate Content-Encoding
+// counts decompressed bytes, as Zeek does: a window-less inflater
+// (inflate.go) decodes the Huffman stream and adds back-reference lengths
+// without producing output. File-analysis fields (fuids, filenames, MIME
+// types) are left unset.
+//
+// # Worker contract
+//
+// Violated reports Zeek's analyzer_violation within DPD's 10 KiB window:
+// with Zeek's default scripts the analyzer is then removed, so the worker
+// stops feeding the Session (and still calls Done). Tunneled reports a
+// successful CONNECT: the rest of the stream belongs to whatever DPD finds
+// in it. Zeek's HTTP analyzer also ignores partial connections (no SYN
+// seen); that decision is the worker's.
 //
 // # Hazards
 //

@@ -66,16 +66,37 @@ func TestNoAllocs(t *testing.T) {
 	if allocs != 0 {
 		t.Errorf("per-packet path allocates %.3f times per packet", allocs)
 	}
-	if w.Stats().Records == 0 {
+	st := w.Stats()
+	if st.Records == 0 {
 		t.Error("no connection ended during the run: the test does not cover logging")
 	}
+	if st.DNSRecords == 0 {
+		t.Error("no dns.log record: the test does not cover the DNS analyzer")
+	}
+	t.Logf("conn %d dns %d http %d ssl %d weird %d records; stream %+v",
+		st.Records, st.DNSRecords, st.HTTPRecords, st.SSLRecords, st.WeirdRecords, w.StreamStats())
 }
 
-// BenchmarkWorker measures one worker core on the IMIX mix.
+// BenchmarkWorker measures one worker core on the IMIX mix, with the
+// protocol layer (reassembly, DPD, analyzers, weird.log) off and on.
 func BenchmarkWorker(b *testing.B) {
 	o := trafficgen.DefaultOptions()
 	o.Flows, o.Packets = 20000, 200000
 	frames := genFrames(b, o)
+	for _, on := range []bool{false, true} {
+		name := "analyzers=off"
+		if on {
+			name = "analyzers=on"
+		}
+		b.Run(name, func(b *testing.B) {
+			opts := DefaultOptions()
+			opts.Analyzers, opts.Weirds = on, on
+			benchWorker(b, frames, opts)
+		})
+	}
+}
+
+func benchWorker(b *testing.B, frames []frame, opts Options) {
 	var bytes int
 	for _, f := range frames {
 		bytes += len(f.data)
@@ -85,7 +106,7 @@ func BenchmarkWorker(b *testing.B) {
 	start := time.Now()
 	var pkts int
 	for b.Loop() {
-		w, err := New(DefaultOptions(), &countSink{})
+		w, err := New(opts, &countSink{})
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -18,4 +18,12 @@
 // Time. Each worker runs its connection timers on the timestamps of its
 // own packets; at the end every worker flushes its open connections at the
 // trace's last timestamp, as Zeek does when it reaches the end of a trace.
+//
+// Watching. Options.Counters (NewCounters) are kept current while Run
+// works, for a metrics endpoint to read from any goroutine: each worker
+// adds its packets and bytes and stores its flow-table size after every
+// batch (summing the batch's metadata), the reader stores its totals
+// whenever it hands on a batch. No atomic is written per packet; the
+// values trail the truth by up to a batch until Run returns, when they
+// are exact.
 package replay

@@ -17,12 +17,14 @@ import (
 // over the whole corpus. Raise them as the analyzers improve; never lower
 // them to make a change pass.
 var conformanceFloors = map[string]float64{
-	"conn.log": 0.0,
+	"conn.log": 0.93, // measured 152/160 with service compared
+	"dns.log":  0.95, // 13/13
+	"http.log": 0.95, // 88/88
+	"ssl.log":  0.45, // 9/19: QUIC is not analysed
 }
 
-// conformanceIgnore lists fields not compared yet (service detection
-// belongs to protocol analysis).
-var conformanceIgnore = []string{"service"}
+// conformanceIgnore lists fields not compared yet.
+var conformanceIgnore = []string{}
 
 type caseMeta struct {
 	Trace           string `json:"trace"`

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -12,6 +13,7 @@ import (
 	"xsensor/analyzer/zeeklog"
 	"xsensor/capture/pcapfile"
 	"xsensor/capture/replay"
+	"xsensor/cluster/metrics"
 )
 
 func init() {
@@ -27,6 +29,19 @@ type replayConfig struct {
 	noPin     bool
 	quiet     bool
 	batchSize int
+	// metricsAddr serves Prometheus metrics during the replay ("" = off);
+	// metricsLinger keeps them up after it until one scrape has read
+	// the final counters, or for at most that long.
+	metricsAddr   string
+	metricsLinger time.Duration
+	hooks         *replayHooks
+}
+
+// replayHooks let tests watch a replay from inside the process.
+type replayHooks struct {
+	metricsURL chan<- string                     // receives the endpoint's URL once it listens
+	source     func(replay.Source) replay.Source // wraps the file reader
+	atEnd      func()                            // runs after the replay, before the endpoint closes
 }
 
 func parseReplay(args []string) (replayConfig, error) {
@@ -39,6 +54,8 @@ func parseReplay(args []string) (replayConfig, error) {
 	fs.BoolVar(&c.noChecks, "C", false, "ignore checksums (as zeek -C)")
 	fs.BoolVar(&c.noPin, "no-pin", false, "do not pin workers to cores")
 	fs.BoolVar(&c.quiet, "q", false, "no summary line")
+	fs.StringVar(&c.metricsAddr, "metrics-addr", "", "serve Prometheus metrics on `host:port` during the replay (off by default)")
+	fs.DurationVar(&c.metricsLinger, "metrics-linger", 0, "after the replay, keep the metrics endpoint up until it is scraped once, for at most this `duration`")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
@@ -94,9 +111,39 @@ func replayFile(c replayConfig) (replay.Summary, []*worker.Worker, error) {
 	}
 	opts := replay.DefaultOptions()
 	opts.Pin = !c.noPin
-	sum, err := replay.Run(r, ws, opts)
+	var src replay.Source = r
+	if c.hooks != nil && c.hooks.source != nil {
+		src = c.hooks.source(src)
+	}
+	var msrv *metrics.Server
+	if c.metricsAddr != "" {
+		opts.Counters = replay.NewCounters(len(ws))
+		reg := metrics.New(metrics.Options{Node: "replay", Role: "replay", Version: commit})
+		if err := reg.AddCapture(metrics.ReplaySource(opts.Counters)); err != nil {
+			return replay.Summary{}, nil, err
+		}
+		if msrv, err = reg.Serve(c.metricsAddr); err != nil {
+			return replay.Summary{}, nil, err
+		}
+		defer msrv.Close()
+		if !c.quiet {
+			fmt.Fprintf(os.Stderr, "xsensor replay: metrics at %s\n", msrv.URL())
+		}
+		if c.hooks != nil && c.hooks.metricsURL != nil {
+			c.hooks.metricsURL <- msrv.URL()
+		}
+	}
+	sum, err := replay.Run(src, ws, opts)
 	if err != nil {
 		return sum, ws, err
+	}
+	if msrv != nil && c.metricsLinger > 0 {
+		ctx, cancel := context.WithTimeout(context.Background(), c.metricsLinger)
+		msrv.WaitScrape(ctx)
+		cancel()
+	}
+	if c.hooks != nil && c.hooks.atEnd != nil {
+		c.hooks.atEnd()
 	}
 	if err := sink.Close(); err != nil {
 		return sum, ws, err

@@ -14,7 +14,17 @@ import (
 	"xsensor/analyzer/zeeklog"
 	"xsensor/bpf"
 	"xsensor/capture/live"
+	"xsensor/cluster/metrics"
 )
+
+// serveLiveMetrics exports a live capture's counters on addr.
+func serveLiveMetrics(capt *live.Capture, addr string) (*metrics.Server, error) {
+	reg := metrics.New(metrics.Options{Node: "run", Role: "run", Version: commit})
+	if err := reg.AddCapture(metrics.LiveSource(capt)); err != nil {
+		return nil, err
+	}
+	return reg.Serve(addr)
+}
 
 func init() {
 	register(command{"run", "run -i IFACE [-w N] [-o DIR] [--mode xdp|afpacket] [--xdp-mode drv|skb] [-C]: live sensor", runLive})
@@ -30,9 +40,21 @@ type runConfig struct {
 	noChecks bool
 	noPin    bool
 	every    time.Duration
+	// metricsAddr serves Prometheus metrics ("" = off). A default that
+	// cannot be bound is only warned about; a --metrics-addr given on
+	// the command line must bind.
+	metricsAddr     string
+	metricsRequired bool
+	// metricsURL, when set, receives the metrics endpoint's URL (tests).
+	metricsURL chan<- string
 	// ready, when set, is closed once capture has started (tests).
 	ready chan<- *live.Capture
 }
+
+// defaultRunMetricsAddr is where `xsensor run` serves metrics unless told
+// otherwise: loopback only, on the port node exporters' neighbours leave
+// free.
+const defaultRunMetricsAddr = "localhost:9273"
 
 func parseRun(args []string) (runConfig, error) {
 	c := runConfig{format: zeeklog.TSV, mode: live.ModeXDP, xdpMode: bpf.AttachAuto}
@@ -46,9 +68,15 @@ func parseRun(args []string) (runConfig, error) {
 	fs.BoolVar(&c.noChecks, "C", false, "ignore checksums (as zeek -C)")
 	fs.BoolVar(&c.noPin, "no-pin", false, "do not pin workers to cores")
 	fs.DurationVar(&c.every, "stats-interval", 10*time.Second, "print stats to stderr this often (0: only on SIGUSR1)")
+	fs.StringVar(&c.metricsAddr, "metrics-addr", defaultRunMetricsAddr, "serve Prometheus metrics on `host:port` (\"\" turns them off)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
+	fs.Visit(func(f *flag.Flag) {
+		if f.Name == "metrics-addr" {
+			c.metricsRequired = true
+		}
+	})
 	switch {
 	case c.iface == "":
 		return c, errors.New("-i IFACE is required")
@@ -73,6 +101,11 @@ func runLive(args []string) error {
 // liveSensor runs capture and workers until ctx is done, then flushes
 // every open connection, closes the logs and detaches from the interface.
 func liveSensor(ctx context.Context, c runConfig) error {
+	// SIGUSR1 prints stats; catch it before anything announces readiness,
+	// or an early signal would kill the process (its default action).
+	usr1 := make(chan os.Signal, 1)
+	signal.Notify(usr1, syscall.SIGUSR1)
+	defer signal.Stop(usr1)
 	sink, err := newLogDir(c.dir, c.format)
 	if err != nil {
 		return err
@@ -95,13 +128,28 @@ func liveSensor(ctx context.Context, c runConfig) error {
 		sink.Close()
 		return err
 	}
+	if c.metricsAddr != "" {
+		msrv, err := serveLiveMetrics(capt, c.metricsAddr)
+		switch {
+		case err == nil:
+			defer msrv.Close()
+			fmt.Fprintf(os.Stderr, "xsensor run: metrics at %s\n", msrv.URL())
+			if c.metricsURL != nil {
+				c.metricsURL <- msrv.URL()
+			}
+		case c.metricsRequired:
+			capt.Stop()
+			capt.Wait()
+			sink.Close()
+			return err
+		default:
+			fmt.Fprintf(os.Stderr, "xsensor run: no metrics endpoint: %v (set --metrics-addr)\n", err)
+		}
+	}
 	fmt.Fprintf(os.Stderr, "xsensor run: capturing on %s in %s mode with %d workers, logs in %s\n", c.iface, c.mode, c.workers, c.dir)
 	if c.ready != nil {
 		c.ready <- capt
 	}
-	usr1 := make(chan os.Signal, 1)
-	signal.Notify(usr1, syscall.SIGUSR1)
-	defer signal.Stop(usr1)
 	var tick <-chan time.Time
 	if c.every > 0 {
 		t := time.NewTicker(c.every)

@@ -1,0 +1,145 @@
+package worker
+
+import (
+	"net/netip"
+
+	"xsensor/analyzer/conn"
+	"xsensor/analyzer/dns"
+	"xsensor/analyzer/dpd"
+	"xsensor/analyzer/stream"
+	"xsensor/analyzer/weird"
+)
+
+// pfxLen is how many first bytes per direction DPD looks at.
+const pfxLen = 16
+
+// flowState is the protocol layer's per-connection state: stream
+// reassembly, DPD progress and the attached analyzer sessions. It lives
+// in the worker's pool; the connection finds it through conn.Slot.
+type flowState struct {
+	id     conn.ID
+	aH     netip.Addr // endpoint whose data dirs[0] reassembles
+	aP     uint16
+	dirs   [2]stream.Dir
+	pfx    [2][pfxLen]byte
+	seen   [2]uint32 // stream bytes seen per direction (saturating)
+	decide [2]bool   // DPD finished for the direction
+	tcp    bool
+	dead   bool // no analyzer attached and none can be: skip the stream
+
+	dns, http, ssl int32 // session pool index + 1, 0 when not attached
+
+	httpEnabled bool  // HTTP may log (port-registered, or both signatures matched)
+	services    uint8 // bit per dpd.Proto: service added
+	lite        dpd.Lite
+	liteDone    bool  // the light service was confirmed
+	ssh         uint8 // SSH banners seen: bit 0 orig, bit 1 resp
+	starttls    bool  // look for a TLS client hello later in the stream
+	tunnels     uint8 // Teredo confirmation: bit 0 orig, bit 1 resp
+	weirds      weird.Counter
+}
+
+func (f *flowState) attached() bool {
+	return f.dns|f.http|f.ssl != 0 || f.lite == dpd.LiteFTP || f.starttls
+}
+
+// flowFor returns c's flow state, creating it when create is set.
+func (w *Worker) flowFor(c *conn.Conn, create bool) *flowState {
+	if s := c.Slot(); s >= 0 && s != noFlow {
+		return &w.flows[s]
+	}
+	if !create {
+		return nil
+	}
+	var i int32
+	if n := len(w.flowFree); n > 0 {
+		i = w.flowFree[n-1]
+		w.flowFree = w.flowFree[:n-1]
+	} else {
+		w.flows = append(w.flows, flowState{})
+		i = int32(len(w.flows) - 1)
+	}
+	c.SetSlot(i)
+	f := &w.flows[i]
+	*f = flowState{id: c.ID(), tcp: c.IsTCP()}
+	return f
+}
+
+// syncID refreshes f's copy of the connection identity after a flip.
+func (f *flowState) syncID(c *conn.Conn) {
+	if !c.IsOrig(f.id.OrigH, f.id.OrigP) || c.RespPort() != f.id.RespP {
+		f.id = c.ID()
+	}
+}
+
+// onRemove is the connection table's removal hook: analyzers log what
+// is pending and the flow state returns to the pool.
+func (w *Worker) onRemove(c *conn.Conn) {
+	s := c.Slot()
+	if s < 0 || s == noFlow {
+		return
+	}
+	f := &w.flows[s]
+	f.syncID(c)
+	w.cur, w.curConn = f, c
+	if f.tcp && !f.dead {
+		for k := 0; k < 2; k++ {
+			w.flushDir(f, k)
+		}
+	}
+	ts := w.now
+	if f.dns != 0 {
+		d := w.dnsSess[f.dns-1]
+		d.Done(ts)
+		w.confirm(f, c, dpd.DNS, d.Confirmed())
+		w.dnsFree = append(w.dnsFree, f.dns-1)
+	}
+	w.doneHTTPSSL(f, c, ts)
+	for k := range f.dirs {
+		w.re.Release(&f.dirs[k])
+	}
+	w.cur, w.curConn = nil, nil
+	c.SetSlot(-1)
+	w.flowFree = append(w.flowFree, s)
+}
+
+// confirm adds p's service the first time its analyzer confirms.
+func (w *Worker) confirm(f *flowState, c *conn.Conn, p dpd.Proto, ok bool) {
+	if !ok || f.services&(1<<p) != 0 {
+		return
+	}
+	if p == dpd.HTTP && !f.httpEnabled {
+		return
+	}
+	f.services |= 1 << p
+	c.AddService(p.Service())
+}
+
+// attachDNS gives f a DNS session.
+func (w *Worker) attachDNS(f *flowState) {
+	var i int32
+	if n := len(w.dnsFree); n > 0 {
+		i = w.dnsFree[n-1]
+		w.dnsFree = w.dnsFree[:n-1]
+	} else {
+		w.dnsSess = append(w.dnsSess, new(dns.Session))
+		i = int32(len(w.dnsSess) - 1)
+	}
+	w.dnsSess[i].Reset(f.id, w.emitDNSFn, w.weirdDNSFn, w.flipFn)
+	f.dns = i + 1
+}
+
+func (w *Worker) emitDNS(r *dns.Record) {
+	w.logged(logDNS, dns.AppendRecord(w.logs[logDNS].enc, w.logBuf(logDNS), r))
+}
+
+// flipCur flips the connection the current analyzer call is about (Zeek's
+// DNS analyzer flips a connection whose first message is a response).
+func (w *Worker) flipCur() {
+	if w.curConn != nil {
+		w.curConn.FlipRoles()
+		if w.cur != nil {
+			w.cur.id = w.curConn.ID()
+		}
+	}
+}

@@ -1,0 +1,31 @@
+// Package metrics exposes a node's counters to Prometheus.
+//
+// Model. Each process has one Registry. The packet path keeps its own
+// counters (atomics that workers and readers update once per batch, as
+// capture/live and capture/replay do); this package adds nothing to that
+// path. At scrape time a collector calls a Source, which reads those
+// atomics into a Snapshot, and turns the snapshot into constant metrics:
+//
+//	xsensor_worker_packets_total{worker}      frames a worker processed
+//	xsensor_worker_bytes_total{worker}        their wire bytes
+//	xsensor_worker_batches_total{worker}
+//	xsensor_flows_active{worker}              connection table size
+//	xsensor_flows_created_total{worker}
+//	xsensor_flows_evicted_total{worker}       removed to make room
+//	xsensor_stage_packets_total{stage,worker} packets seen by a stage
+//	xsensor_stage_bytes_total{stage,worker}   (reader, xdp, afpacket …)
+//	xsensor_drops_total{stage,reason,worker}  packets lost at a stage
+//	xsensor_ring_used{ring,worker}            entries waiting in a ring
+//	xsensor_ring_size{ring,worker}            its capacity
+//	xsensor_info{node,role,version}           always 1
+//
+// worker="all" marks a counter of the whole node (the XDP program's
+// per-CPU counters, the replay reader). Go runtime and process metrics
+// (go_*, process_*) are registered too.
+//
+// Hazards. A snapshot is not atomic across counters: each value is read
+// on its own, so sums over workers may trail a stage's counter by a batch
+// while packets are in flight. Counters are monotonic except the gauges
+// (flows_active, ring_*). A Source error is counted in
+// xsensor_source_errors_total and the scrape still returns what was read.
+package metrics

@@ -1,0 +1,47 @@
+// Package node is a cluster worker node: the worker goroutines of
+// analyzer/worker on the node's interface (capture/live) or pcap file
+// (capture/replay), shipping what they produce to the rest of the
+// cluster.
+//
+// # Model
+//
+//   - Logs: the workers' Sink is a ship.Shipper; each chunk of records is
+//     a LogBatch to the logger that owns the stream (or the manager when
+//     node.cfg has no logger).
+//   - Notices: scan detection (scan.zeek's Address_Scan and Port_Scan) on
+//     every finished connection; notices go to the manager with the
+//     scanner's address as identifier, so the manager suppresses a scan
+//     that several nodes see.
+//   - Shared state: every established TCP connection inserts both hosts
+//     into known_hosts and the responder's service into known_services.
+//     An insertion the cluster-wide view (synced from the proxy) lacks is
+//     sent to this node's proxy (proxy.Candidates: dealt round-robin, with
+//     fail-over). The proxy that owns the key decides and logs it, so each
+//     host or service is logged once for the whole cluster.
+//   - Stats: every StatsInterval a Stats record goes to the manager, and
+//     to SpoolDir/<node>/stats.json.
+//
+// A "pcap::FILE" interface is replayed once at full speed through
+// capture/replay, which flushes the connections at the trace's last
+// timestamp as Zeek does at the end of a trace; the node then keeps
+// running (stats, state sync) until it is stopped. (DESIGN.md asks for
+// the flush at stop time; capture/replay has no way to hold its last,
+// partial batches, so the flush happens at the end of the file. The
+// records are the same.)
+//
+// Files in SpoolDir/<node>/: ReadyFile while running (for ctl), StateFile
+// (the shared sets as this node knows them, rewritten when they change),
+// stats.json, and the wire spools.
+//
+// # Hazards
+//
+//   - OnConn runs on worker goroutines, once per connection (never per
+//     packet); the scan detector and the state client take a mutex there.
+//   - Memory is bounded: log Senders by SendBufferBytes (+ SpoolMaxBytes
+//     on disk), then chunks are dropped and counted; the scan detector by
+//     ScanOptions.MaxKeys; the state view grows with the cluster's known
+//     hosts and services (no expiry yet, unlike Zeek's 1-day create
+//     expiry).
+//   - Scan thresholds count this node's connections only (Zeek sums them
+//     on the manager through SumStats).
+package node

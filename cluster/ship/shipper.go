@@ -1,0 +1,209 @@
+package ship
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"xsensor/analyzer/zeeklog"
+	"xsensor/cluster/config"
+	"xsensor/cluster/wire"
+)
+
+// Options configure a Shipper.
+type Options struct {
+	Cluster *config.Cluster
+	Node    *config.Node // the sending node
+	// Route picks a stream's receiver; default Route.
+	Route func(stream string, receivers []*config.Node) *config.Node
+	// MaxBlock is how long WriteLog waits for room when a receiver is
+	// slow before dropping the chunk; default 1s, negative never waits.
+	MaxBlock time.Duration
+	// NoSpool keeps unacknowledged batches in memory only.
+	NoSpool bool
+	Log     func(format string, args ...any)
+}
+
+// Stats are a Shipper's counters.
+type Stats struct {
+	Batches, Records                uint64 // queued on a Sender
+	DroppedBatches, DroppedRecords  uint64 // refused: receiver slow and buffers full
+	Buffered, SpoolBytes            int64  // sum over the Senders
+	WireSent, WireAcked, WireResent uint64 // sum over the Senders (frames)
+}
+
+// Shipper ships log chunks to the log receivers. Safe for concurrent use.
+type Shipper struct {
+	o         Options
+	receivers []*config.Node
+
+	mu      sync.Mutex
+	senders map[string]*wire.Sender // by receiver name
+	routes  map[string]*wire.Sender // by stream
+
+	batches, records, dropB, dropR atomic.Uint64
+}
+
+// New returns a Shipper; Senders are created on first use.
+func New(o Options) (*Shipper, error) {
+	if o.Cluster == nil || o.Node == nil {
+		return nil, errors.New("shipper: Cluster and Node are required")
+	}
+	if o.Route == nil {
+		o.Route = Route
+	}
+	return &Shipper{o: o, receivers: o.Cluster.LogReceivers(),
+		senders: map[string]*wire.Sender{}, routes: map[string]*wire.Sender{}}, nil
+}
+
+// SenderOptions returns the wire options a node uses to reach to: the
+// cluster's secret, TLS, buffer, spool and heartbeat settings.
+func SenderOptions(c *config.Cluster, from, to *config.Node, spool bool) (wire.SenderOptions, error) {
+	o := c.Options
+	so := wire.SenderOptions{
+		Addr: to.Addr(), Name: from.Name, Role: from.Role, Secret: c.Secret,
+		BufferBytes:       o.SendBufferBytes,
+		HeartbeatInterval: o.HeartbeatInterval,
+		HeartbeatTimeout:  o.HeartbeatTimeout,
+		HandshakeTimeout:  o.HandshakeTimeout,
+		BackoffMin:        50 * time.Millisecond,
+		BackoffMax:        2 * time.Second,
+	}
+	if o.TLSCert != "" {
+		_, client, err := wire.LoadTLS(o.TLSCert, o.TLSKey, o.TLSCA)
+		if err != nil {
+			return so, err
+		}
+		so.TLS = client
+	}
+	if spool && o.SpoolMaxBytes > 0 {
+		so.SpoolDir = filepath.Join(o.SpoolDir, from.Name, "to-"+to.Name)
+		so.SpoolMaxBytes = o.SpoolMaxBytes
+	}
+	return so, nil
+}
+
+func (s *Shipper) sender(stream string) (*wire.Sender, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if snd := s.routes[stream]; snd != nil {
+		return snd, nil
+	}
+	to := s.o.Route(stream, s.receivers)
+	if to == nil {
+		return nil, fmt.Errorf("ship %s: no log receiver in node.cfg", stream)
+	}
+	snd := s.senders[to.Name]
+	if snd == nil {
+		so, err := SenderOptions(s.o.Cluster, s.o.Node, to, !s.o.NoSpool)
+		if err != nil {
+			return nil, err
+		}
+		so.MaxBlock = s.o.MaxBlock
+		so.Log = s.o.Log
+		if snd, err = wire.NewSender(so); err != nil {
+			return nil, fmt.Errorf("ship to %s: %w", to.Name, err)
+		}
+		s.senders[to.Name] = snd
+	}
+	s.routes[stream] = snd
+	return snd, nil
+}
+
+// Start creates the Senders of the given streams now (so that spooled
+// batches of a previous run are resent at once).
+func (s *Shipper) Start(streams ...string) error {
+	for _, st := range streams {
+		if _, err := s.sender(st); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// WriteLog implements worker.Sink: chunk (whole records of schema sch)
+// becomes one LogBatch. A dropped chunk is counted, not returned as an
+// error, so the worker keeps analysing.
+func (s *Shipper) WriteLog(sch *zeeklog.Schema, chunk []byte) error {
+	return s.Ship(sch.Path, s.o.Cluster.Options.LogFormat, chunk)
+}
+
+// Ship sends chunk, whole records of stream in format f.
+func (s *Shipper) Ship(stream string, f zeeklog.Format, chunk []byte) error {
+	if len(chunk) == 0 {
+		return nil
+	}
+	snd, err := s.sender(stream)
+	if err != nil {
+		return err
+	}
+	n := uint32(bytes.Count(chunk, []byte{'\n'}))
+	m := wire.Message{Type: wire.TypeLogBatch, Format: uint8(f), Count: n,
+		Stream: []byte(stream), Path: []byte(stream), Body: chunk}
+	switch err := snd.Send(&m); {
+	case err == nil:
+		s.batches.Add(1)
+		s.records.Add(uint64(n))
+		return nil
+	case errors.Is(err, wire.ErrDropped):
+		s.dropB.Add(1)
+		s.dropR.Add(uint64(n))
+		return nil
+	default:
+		return fmt.Errorf("ship %s: %w", stream, err)
+	}
+}
+
+// Stats returns the counters.
+func (s *Shipper) Stats() Stats {
+	st := Stats{Batches: s.batches.Load(), Records: s.records.Load(),
+		DroppedBatches: s.dropB.Load(), DroppedRecords: s.dropR.Load()}
+	s.mu.Lock()
+	for _, snd := range s.senders {
+		ws := snd.Stats()
+		st.Buffered += ws.Buffered
+		st.SpoolBytes += ws.SpoolBytes
+		st.WireSent += ws.Sent
+		st.WireAcked += ws.Acked
+		st.WireResent += ws.Resent
+	}
+	s.mu.Unlock()
+	return st
+}
+
+// Flush waits until every receiver acknowledged everything shipped.
+func (s *Shipper) Flush(ctx context.Context) error {
+	s.mu.Lock()
+	snds := make([]*wire.Sender, 0, len(s.senders))
+	for _, snd := range s.senders {
+		snds = append(snds, snd)
+	}
+	s.mu.Unlock()
+	var first error
+	for _, snd := range snds {
+		if err := snd.Flush(ctx); err != nil && first == nil {
+			first = err
+		}
+	}
+	return first
+}
+
+// Close flushes for up to timeout, then closes the Senders.
+func (s *Shipper) Close(timeout time.Duration) error {
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	err := s.Flush(ctx)
+	cancel()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, snd := range s.senders {
+		if cerr := snd.Close(); cerr != nil && err == nil {
+			err = cerr
+		}
+	}
+	return err
+}
