@@ -11,6 +11,15 @@
 // Frames are handed to the worker by reference (worker.Batch.AddRef) and
 // go back to the fill ring after the batch, without locks.
 //
+// Multi-queue NICs. The XDP program only chooses among the sockets of the
+// queue a packet arrived on, so both directions of a flow must arrive on
+// the same queue: configure a symmetric RSS hash key (for example
+// `ethtool -X eth1 hkey 6d:5a:6d:5a:…` on NICs that take one) or use one
+// queue. With the kernel's default, asymmetric Toeplitz key, the two
+// directions of a flow may reach different workers. (On veth the "RX
+// queue" is the peer's TX queue, chosen per packet by the sender's
+// kernel, so multi-queue veth tests split flows too.)
+//
 // AF_PACKET mode. Where XDP is unavailable, N TPACKET_V3 sockets join one
 // PACKET_FANOUT_HASH group; the kernel's symmetric flow hash spreads flows
 // over them. Each flow still reaches exactly one worker, though not

@@ -32,16 +32,17 @@ func TestLiveMatchesReplay(t *testing.T) {
 	}
 	want := connTuples(t, replayDir(t, pcap))
 	for _, tc := range []struct {
-		name string
-		mode live.Mode
-		xdp  bpf.AttachMode
+		name   string
+		mode   live.Mode
+		xdp    bpf.AttachMode
+		queues int
 	}{
-		{"xdp-drv", live.ModeXDP, bpf.AttachDriver},
-		{"xdp-skb", live.ModeXDP, bpf.AttachSKB},
-		{"afpacket", live.ModeAFPacket, bpf.AttachAuto},
+		{"xdp-drv", live.ModeXDP, bpf.AttachDriver, 1},
+		{"xdp-skb", live.ModeXDP, bpf.AttachSKB, 1},
+		{"afpacket", live.ModeAFPacket, bpf.AttachAuto, 1},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			top, err := topology.New(topology.Options{Prefix: "lv", Quiet: true})
+			top, err := topology.New(topology.Options{Prefix: "lv", Quiet: true, Queues: tc.queues})
 			if err != nil {
 				t.Fatal(err)
 			}
