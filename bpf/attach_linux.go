@@ -38,6 +38,9 @@ type Link struct {
 	// Replaced is the id of a stale xsensor program that Attach removed
 	// first, or 0.
 	Replaced uint32
+	// Fallback says why the modes tried before Mode were refused ("" when
+	// the first mode worked).
+	Fallback string
 
 	prog *Program
 	l    link.Link
@@ -104,7 +107,7 @@ func (p *Program) Attach(ifindex int, mode AttachMode) (*Link, error) {
 		}
 		l, err := link.AttachXDP(link.XDPOptions{Program: p.objs.XsensorXdp, Interface: ifindex, Flags: flags})
 		if err == nil {
-			x := &Link{Ifindex: ifindex, Mode: m, Replaced: replaced, prog: p, l: l}
+			x := &Link{Ifindex: ifindex, Mode: m, Replaced: replaced, Fallback: strings.Join(reasons, "; "), prog: p, l: l}
 			p.links = append(p.links, x)
 			return x, nil
 		}

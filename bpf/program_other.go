@@ -18,6 +18,7 @@ type Link struct {
 	Ifindex  int
 	Mode     AttachMode
 	Replaced uint32
+	Fallback string
 }
 
 // Counters: see program_linux.go.

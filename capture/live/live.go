@@ -223,8 +223,11 @@ func (c *Capture) startXDP(cpus []int) error {
 		return fmt.Errorf("attach XDP program to %s: %w", c.opts.Interface, err)
 	}
 	c.link = link
+	if link.Replaced != 0 {
+		c.opts.Logf("xdp: %s: replaced the stale xsensor program %d a killed sensor left behind", c.opts.Interface, link.Replaced)
+	}
 	if c.opts.XDPMode == bpf.AttachAuto && link.Mode != bpf.AttachDriver {
-		c.opts.Logf("xdp: %s: driver mode refused, running in %s mode", c.opts.Interface, link.Mode)
+		c.opts.Logf("xdp: %s: falling back to %s mode: %s", c.opts.Interface, link.Mode, link.Fallback)
 	}
 	for q, g := range c.groups {
 		for i, s := range g.Sockets() {

@@ -39,6 +39,7 @@ type runConfig struct {
 	xdpMode  bpf.AttachMode
 	noChecks bool
 	noPin    bool
+	busyPoll bool
 	every    time.Duration
 	// metricsAddr serves Prometheus metrics ("" = off). A default that
 	// cannot be bound is only warned about; a --metrics-addr given on
@@ -67,6 +68,7 @@ func parseRun(args []string) (runConfig, error) {
 	fs.TextVar(&c.xdpMode, "xdp-mode", bpf.AttachAuto, "XDP attach mode: drv, skb or auto (drv, then skb)")
 	fs.BoolVar(&c.noChecks, "C", false, "ignore checksums (as zeek -C)")
 	fs.BoolVar(&c.noPin, "no-pin", false, "do not pin workers to cores")
+	fs.BoolVar(&c.busyPoll, "busy-poll", false, "AF_XDP busy polling (SO_PREFER_BUSY_POLL): lower latency, a busier core")
 	fs.DurationVar(&c.every, "stats-interval", 10*time.Second, "print stats to stderr this often (0: only on SIGUSR1)")
 	fs.StringVar(&c.metricsAddr, "metrics-addr", defaultRunMetricsAddr, "serve Prometheus metrics on `host:port` (\"\" turns them off)")
 	if err := fs.Parse(args); err != nil {
@@ -122,6 +124,7 @@ func liveSensor(ctx context.Context, c runConfig) error {
 	}
 	opts := live.DefaultOptions()
 	opts.Interface, opts.Mode, opts.XDPMode, opts.Pin = c.iface, c.mode, c.xdpMode, !c.noPin
+	opts.XSK.BusyPoll = c.busyPoll
 	opts.Logf = func(format string, a ...any) { fmt.Fprintf(os.Stderr, "xsensor run: "+format+"\n", a...) }
 	capt, err := live.Start(opts, ws)
 	if err != nil {
