@@ -64,7 +64,8 @@ type Conn struct {
 
 	timers [numTimers]timerNode
 
-	slot int32 // SetSlot value + 1; 0 when none
+	slot  int32 // SetSlot value + 1; 0 when none
+	flips uint8 // role flips so far (wrapping)
 }
 
 // UID returns the connection's unique identifier.
@@ -103,6 +104,7 @@ func (c *Conn) addParent(u uid.UID) {
 // with the analyzers' FlipRoles) and adds '^' to the history. The history
 // mask bits are not swapped, as in Zeek.
 func (c *Conn) flipRoles() {
+	c.flips++
 	c.origH, c.respH = c.respH, c.origH
 	c.origP, c.respP = c.respP, c.origP
 	c.pkts[0], c.pkts[1] = c.pkts[1], c.pkts[0]

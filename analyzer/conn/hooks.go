@@ -46,3 +46,7 @@ func (c *Conn) SetInactivityTimeout(d int64) { c.tbl.setInactivityTimeout(c, d) 
 
 // LastTime returns the time of c's last packet (ns).
 func (c *Conn) LastTime() int64 { return c.last }
+
+// Flips counts c's role flips (wrapping at 256): a cheap way for the
+// protocol layer to notice that its copy of c's identity is stale.
+func (c *Conn) Flips() uint8 { return c.flips }

@@ -2,6 +2,7 @@ package dns
 
 import (
 	"bytes"
+	"encoding/json"
 	"strings"
 	"testing"
 
@@ -187,5 +188,56 @@ func TestNoAllocsSteadyState(t *testing.T) {
 	run()
 	if n := testing.AllocsPerRun(100, run); n != 0 {
 		t.Errorf("%.1f allocations per connection", n)
+	}
+}
+
+func TestAppendRecordJSON(t *testing.T) {
+	var r recorder
+	s := newSession(&r, 17, 53)
+	s.Packet(true, 1e9, newMsg(5, flagRD, 1, 0, 0, 0).name("z").u16(1).u16(1).b)
+	s.Packet(false, 2e9, newMsg(5, flagQR, 1, 1, 0, 0).name("z").u16(1).u16(1).raw(0xc0, 12).rr(1, 52, []byte{1, 2, 3, 4}).b)
+	e := zeeklog.NewEncoder(&Schema, zeeklog.JSON)
+	line := AppendRecord(e, nil, &r.recs[0])
+	var m map[string]any
+	if err := json.Unmarshal(bytes.TrimSpace(line), &m); err != nil {
+		t.Fatalf("%v: %s", err, line)
+	}
+	if a, ok := m["answers"].([]any); !ok || len(a) != 1 || a[0] != "1.2.3.4" {
+		t.Errorf("answers %v", m["answers"])
+	}
+	if ttl, ok := m["TTLs"].([]any); !ok || len(ttl) != 1 || ttl[0] != 52.0 {
+		t.Errorf("TTLs %v", m["TTLs"])
+	}
+}
+
+func BenchmarkAppendRecord(b *testing.B) {
+	var r recorder
+	s := newSession(&r, 17, 53)
+	s.Packet(true, 1e9, newMsg(5, flagRD, 1, 0, 0, 0).name("www", "example", "com").u16(1).u16(1).b)
+	s.Packet(false, 1e9+3e6, newMsg(5, flagQR, 1, 2, 0, 0).name("www", "example", "com").u16(1).u16(1).
+		raw(0xc0, 12).rr(1, 52, []byte{1, 2, 3, 4}).raw(0xc0, 12).rr(1, 52, []byte{1, 2, 3, 5}).b)
+	e := zeeklog.NewEncoder(&Schema, zeeklog.TSV)
+	buf := make([]byte, 0, 4096)
+	rec := &r.recs[0]
+	b.ReportAllocs()
+	for b.Loop() {
+		buf = AppendRecord(e, buf[:0], rec)
+	}
+}
+
+func BenchmarkQueryReply(b *testing.B) {
+	var r recorder
+	s := newSession(&r, 17, 53)
+	q := newMsg(5, flagRD, 1, 0, 0, 0).name("www", "example", "com").u16(1).u16(1).b
+	a := newMsg(5, flagQR, 1, 2, 0, 0).name("www", "example", "com").u16(1).u16(1).
+		raw(0xc0, 12).rr(1, 52, []byte{1, 2, 3, 4}).raw(0xc0, 12).rr(1, 52, []byte{1, 2, 3, 5}).b
+	id := s.id
+	emit, weird, flip := func(*Record) {}, r.weird, r.flip
+	b.ReportAllocs()
+	for b.Loop() {
+		s.Reset(id, emit, weird, flip)
+		s.Packet(true, 1e9, q)
+		s.Packet(false, 2e9, a)
+		s.Done(3e9)
 	}
 }

@@ -1,6 +1,8 @@
 package dns
 
 import (
+	"strconv"
+
 	"xsensor/analyzer/conn"
 	"xsensor/analyzer/zeeklog"
 )
@@ -155,7 +157,13 @@ func AppendRecord(e *zeeklog.Encoder, buf []byte, r *Record) []byte {
 		buf = e.SetEnd(buf)
 		buf = e.SetBegin(buf)
 		for _, t := range r.TTLs {
-			buf = e.SetItemInterval(buf, int64(t)*1e9)
+			if e.Format() == zeeklog.TSV {
+				// Whole seconds: "%d.000000" without float formatting.
+				n := strconv.AppendUint(tmp[:0], uint64(t), 10)
+				buf = e.SetItemBytes(buf, append(n, ".000000"...))
+			} else {
+				buf = e.SetItemInterval(buf, int64(t)*1e9)
+			}
 		}
 		buf = e.SetEnd(buf)
 	} else {

@@ -11,8 +11,10 @@
 // package holds the tables and matchers; the worker holds the per
 // connection state and calls them on the first bytes of each direction.
 //
-// Only the protocols xsensor analyses are known here: DNS, HTTP and TLS,
-// plus the UDP tunnel services the decoder confirms.
+// Only the protocols xsensor analyses are known here: DNS, HTTP, TLS and
+// QUIC (whose port and signature live in analyzer/quic), plus the UDP
+// tunnel services the decoder confirms and a few services confirmed from
+// content without an analyzer (lite.go).
 //
 // Concurrency: everything here is immutable after init and safe for
 // concurrent use.

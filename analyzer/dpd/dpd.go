@@ -14,9 +14,10 @@ const (
 	DNS
 	HTTP
 	SSL
+	QUIC
 )
 
-var serviceNames = [...]string{"", "dns", "http", "ssl"}
+var serviceNames = [...]string{"", "dns", "http", "ssl", "quic"}
 
 // Service returns the name conn.log's service field uses for p.
 func (p Proto) Service() string {

@@ -17,36 +17,49 @@ const pfxLen = 16
 // reassembly, DPD progress and the attached analyzer sessions. It lives
 // in the worker's pool; the connection finds it through conn.Slot.
 type flowState struct {
-	id     conn.ID
-	aH     netip.Addr // endpoint whose data dirs[0] reassembles
-	aP     uint16
-	dirs   [2]stream.Dir
-	pfx    [2][pfxLen]byte
-	seen   [2]uint32 // stream bytes seen per direction (saturating)
-	decide [2]bool   // DPD finished for the direction
-	tcp    bool
-	dead   bool // no analyzer attached and none can be: skip the stream
-
-	dns, http, ssl int32 // session pool index + 1, 0 when not attached
-
-	httpEnabled bool  // HTTP may log (port-registered, or both signatures matched)
-	services    uint8 // bit per dpd.Proto: service added
+	// Hot: read for every packet (kept together at the front).
+	flips       uint8 // c.Flips() when id was copied
+	tcp         bool
+	dead        bool // no analyzer attached and none can be: skip the stream
+	httpEnabled bool // HTTP may log (port-registered, or both signatures matched)
+	decide      [2]bool
 	lite        dpd.Lite
 	liteDone    bool  // the light service was confirmed
+	services    uint8 // bit per dpd.Proto: service added
+	tunnels     uint8 // Teredo confirmation: bit 0 orig, bit 1 resp
 	ssh         uint8 // SSH banners seen: bit 0 orig, bit 1 resp
 	starttls    bool  // look for a TLS client hello later in the stream
-	tunnels     uint8 // Teredo confirmation: bit 0 orig, bit 1 resp
-	weirds      weird.Counter
+	aP          uint16
+	dns         int32 // session pool index + 1, 0 when not attached
+	http        int32
+	ssl         int32
+	quic        int32
+	seen        [2]uint32  // stream bytes seen per direction (saturating)
+	aH          netip.Addr // endpoint whose data dirs[0] reassembles
+	dirs        [2]stream.Dir
+
+	// Cold: analyzer calls, DPD, weirds.
+	id     conn.ID
+	pfx    [2][pfxLen]byte
+	weirds weird.Counter
 }
 
 func (f *flowState) attached() bool {
-	return f.dns|f.http|f.ssl != 0 || f.lite == dpd.LiteFTP || f.starttls
+	return f.dns|f.http|f.ssl|f.quic != 0 || f.lite == dpd.LiteFTP || f.starttls
+}
+
+// flowChunkShift sizes the chunks the flow pool grows by (no copying of
+// live states when it grows).
+const flowChunkShift = 9
+
+func (w *Worker) flow(i int32) *flowState {
+	return &w.flows[i>>flowChunkShift][i&(1<<flowChunkShift-1)]
 }
 
 // flowFor returns c's flow state, creating it when create is set.
 func (w *Worker) flowFor(c *conn.Conn, create bool) *flowState {
 	if s := c.Slot(); s >= 0 && s != noFlow {
-		return &w.flows[s]
+		return w.flow(s)
 	}
 	if !create {
 		return nil
@@ -56,19 +69,22 @@ func (w *Worker) flowFor(c *conn.Conn, create bool) *flowState {
 		i = w.flowFree[n-1]
 		w.flowFree = w.flowFree[:n-1]
 	} else {
-		w.flows = append(w.flows, flowState{})
-		i = int32(len(w.flows) - 1)
+		if int(w.nflows)>>flowChunkShift >= len(w.flows) {
+			w.flows = append(w.flows, make([]flowState, 1<<flowChunkShift))
+		}
+		i = w.nflows
+		w.nflows++
 	}
 	c.SetSlot(i)
-	f := &w.flows[i]
-	*f = flowState{id: c.ID(), tcp: c.IsTCP()}
+	f := w.flow(i)
+	*f = flowState{id: c.ID(), tcp: c.IsTCP(), flips: c.Flips()}
 	return f
 }
 
 // syncID refreshes f's copy of the connection identity after a flip.
 func (f *flowState) syncID(c *conn.Conn) {
-	if !c.IsOrig(f.id.OrigH, f.id.OrigP) || c.RespPort() != f.id.RespP {
-		f.id = c.ID()
+	if n := c.Flips(); n != f.flips {
+		f.id, f.flips = c.ID(), n
 	}
 }
 
@@ -79,7 +95,7 @@ func (w *Worker) onRemove(c *conn.Conn) {
 	if s < 0 || s == noFlow {
 		return
 	}
-	f := &w.flows[s]
+	f := w.flow(s)
 	f.syncID(c)
 	w.cur, w.curConn = f, c
 	if f.tcp && !f.dead {
@@ -139,7 +155,7 @@ func (w *Worker) flipCur() {
 	if w.curConn != nil {
 		w.curConn.FlipRoles()
 		if w.cur != nil {
-			w.cur.id = w.curConn.ID()
+			w.cur.id, w.cur.flips = w.curConn.ID(), w.curConn.Flips()
 		}
 	}
 }

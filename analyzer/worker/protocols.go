@@ -4,6 +4,7 @@ import (
 	"xsensor/analyzer/conn"
 	"xsensor/analyzer/decode"
 	"xsensor/analyzer/dpd"
+	"xsensor/analyzer/quic"
 )
 
 // noFlow is the slot of a connection that needs no protocol state (no
@@ -47,12 +48,17 @@ func (w *Worker) udpDatagram(c *conn.Conn, l *decode.Level, ts int64) {
 		if w.opts.LiteServices {
 			lite = dpd.LiteUDPPort(c.RespPort())
 		}
-		if p != dpd.DNS && lite == dpd.LiteNone && !(w.opts.DNSAnyPort && isOrig && dpd.DNSQuery(l.Payload, false)) {
+		isQUIC := p != dpd.DNS && lite == dpd.LiteNone &&
+			(quic.Port(c.RespPort()) || quic.Detect(isOrig, l.Payload))
+		if p != dpd.DNS && lite == dpd.LiteNone && !isQUIC &&
+			!(w.opts.DNSAnyPort && isOrig && dpd.DNSQuery(l.Payload, false)) {
 			c.SetSlot(noFlow)
 			return
 		}
 		f = w.flowFor(c, true)
-		if lite != dpd.LiteNone {
+		if isQUIC {
+			w.attachQUIC(f)
+		} else if lite != dpd.LiteNone {
 			f.lite = lite
 		} else {
 			w.attachDNS(f)
@@ -61,10 +67,17 @@ func (w *Worker) udpDatagram(c *conn.Conn, l *decode.Level, ts int64) {
 			c.SetInactivityTimeout(dnsSessionTimeout)
 		}
 	} else {
-		f = &w.flows[s]
+		f = w.flow(s)
 	}
 	if f.lite != dpd.LiteNone {
 		w.liteUDP(f, c, l.Payload)
+	}
+	if f.quic != 0 {
+		f.syncID(c)
+		w.cur, w.curConn = f, c
+		w.quicPacket(f, c, isOrig, ts, l.Payload)
+		w.cur, w.curConn = nil, nil
+		return
 	}
 	if f.dns == 0 {
 		return
@@ -122,7 +135,7 @@ func (w *Worker) tcpSegment(c *conn.Conn, l *decode.Level, ts int64) {
 		}
 		f.starttls = f.ssl == 0 && dpd.STARTTLSPort(c.RespPort())
 	} else {
-		f = &w.flows[s]
+		f = w.flow(s)
 	}
 	f.syncID(c)
 	w.cur, w.curConn = f, c
@@ -248,6 +261,10 @@ func (w *Worker) dpdTCP(f *flowState, k int, isOrig bool, b []byte) {
 	n := min(int(f.seen[k]), pfxLen)
 	p := f.pfx[k][:n]
 	more := false
+	if isOrig && before == 0 && f.dns == 0 && w.opts.DNSAnyPort && dpd.DNSQuery(b, true) {
+		// A whole length-framed DNS query as the first segment.
+		w.attachDNS(f)
+	}
 	if isOrig {
 		if f.http == 0 {
 			m, mo := dpd.HTTPClient(p)

@@ -4,6 +4,7 @@ import (
 	"xsensor/analyzer/conn"
 	"xsensor/analyzer/dpd"
 	"xsensor/analyzer/http"
+	"xsensor/analyzer/quic"
 	"xsensor/analyzer/ssl"
 )
 
@@ -13,11 +14,14 @@ type protoFns struct {
 	httpFree []int32
 	sslSess  []*ssl.Session
 	sslFree  []int32
+	quicSess []*quic.Session
+	quicFree []int32
 
 	emitHTTPFn  func(*http.Record)
 	weirdHTTPFn func(name, addl string)
 	emitSSLFn   func(*ssl.Record)
 	weirdSSLFn  func(name, addl string)
+	weirdQUICFn func(name, addl string)
 }
 
 func (w *Worker) initProtoLogs() {
@@ -30,6 +34,7 @@ func (w *Worker) bindProtoFns() {
 	w.weirdHTTPFn = w.weirdHTTP
 	w.emitSSLFn = w.emitSSL
 	w.weirdSSLFn = w.weirdSSL
+	w.weirdQUICFn = w.weirdQUIC
 }
 
 // attachHTTP gives f an HTTP session. enabled is false when only the
@@ -97,7 +102,7 @@ func (w *Worker) deliverHTTPSSL(f *flowState, isOrig bool, ts int64, b []byte) {
 	c := w.curConn
 	if f.http != 0 {
 		h := w.httpSess[f.http-1]
-		if !w.stopped(h.Violated()) && !h.Tunneled() {
+		if !w.stopped(h.Violated(), h.Confirmed()) && !h.Tunneled() {
 			h.Data(isOrig, ts, b)
 			w.confirm(f, c, dpd.HTTP, h.Confirmed())
 			if h.Tunneled() {
@@ -110,7 +115,7 @@ func (w *Worker) deliverHTTPSSL(f *flowState, isOrig bool, ts int64, b []byte) {
 	}
 	if f.ssl != 0 {
 		s := w.sslSess[f.ssl-1]
-		if !w.stopped(s.Violated()) {
+		if !w.stopped(s.Violated(), s.Confirmed()) {
 			s.Data(isOrig, ts, b)
 			w.confirm(f, c, dpd.SSL, s.Confirmed())
 		}
@@ -119,12 +124,12 @@ func (w *Worker) deliverHTTPSSL(f *flowState, isOrig bool, ts int64, b []byte) {
 
 func (w *Worker) gapHTTPSSL(f *flowState, isOrig bool, n int) {
 	if f.http != 0 {
-		if h := w.httpSess[f.http-1]; !w.stopped(h.Violated()) {
+		if h := w.httpSess[f.http-1]; !w.stopped(h.Violated(), h.Confirmed()) {
 			h.Gap(isOrig, n)
 		}
 	}
 	if f.ssl != 0 {
-		if s := w.sslSess[f.ssl-1]; !w.stopped(s.Violated()) {
+		if s := w.sslSess[f.ssl-1]; !w.stopped(s.Violated(), s.Confirmed()) {
 			s.Gap(isOrig, n)
 		}
 	}
@@ -132,13 +137,13 @@ func (w *Worker) gapHTTPSSL(f *flowState, isOrig bool, n int) {
 
 func (w *Worker) eofHTTPSSL(f *flowState, isOrig bool, ts int64) {
 	if f.http != 0 {
-		if h := w.httpSess[f.http-1]; !w.stopped(h.Violated()) {
+		if h := w.httpSess[f.http-1]; !w.stopped(h.Violated(), h.Confirmed()) {
 			h.EOF(isOrig, ts)
 			w.confirm(f, w.curConn, dpd.HTTP, h.Confirmed())
 		}
 	}
 	if f.ssl != 0 {
-		if s := w.sslSess[f.ssl-1]; !w.stopped(s.Violated()) {
+		if s := w.sslSess[f.ssl-1]; !w.stopped(s.Violated(), s.Confirmed()) {
 			s.EOF(isOrig, ts)
 			w.confirm(f, w.curConn, dpd.SSL, s.Confirmed())
 		}
@@ -147,6 +152,9 @@ func (w *Worker) eofHTTPSSL(f *flowState, isOrig bool, ts int64) {
 
 // doneHTTPSSL ends f's HTTP and TLS sessions at connection removal.
 func (w *Worker) doneHTTPSSL(f *flowState, c *conn.Conn, ts int64) {
+	if f.quic != 0 {
+		w.doneQUIC(f, c, ts)
+	}
 	if f.http != 0 {
 		h := w.httpSess[f.http-1]
 		h.Done(ts)
@@ -165,4 +173,4 @@ func (w *Worker) doneHTTPSSL(f *flowState, c *conn.Conn, ts int64) {
 
 // stopped reports whether an analyzer that reported a violation is cut
 // off (Options.DisableOnViolation).
-func (w *Worker) stopped(violated bool) bool { return violated && w.opts.DisableOnViolation }
+func (w *Worker) stopped(violated, _ bool) bool { return violated && w.opts.DisableOnViolation }

@@ -108,7 +108,8 @@ type Worker struct {
 
 	// Protocol layer (see protocols.go).
 	re        *stream.Reassembler
-	flows     []flowState
+	flows     [][]flowState // pool in chunks, see flow
+	nflows    int32
 	flowFree  []int32
 	dnsSess   []*dns.Session
 	dnsFree   []int32

@@ -16,10 +16,15 @@ var (
 	buildErr  error
 )
 
-// xsensor builds the binary from the tree once per test run.
+// xsensor builds the binary from the tree once per test run
+// ($XSENSOR_BIN, when set, names a binary to use instead).
 func xsensor(t *testing.T) string {
 	t.Helper()
 	buildOnce.Do(func() {
+		if p := os.Getenv("XSENSOR_BIN"); p != "" {
+			binPath = p
+			return
+		}
 		dir, err := os.MkdirTemp("", "xsensor-bin")
 		if err != nil {
 			buildErr = err

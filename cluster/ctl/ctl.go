@@ -1,7 +1,6 @@
 package ctl
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -14,7 +13,6 @@ import (
 	"time"
 
 	"xsensor/cluster/config"
-	"xsensor/cluster/wire"
 )
 
 // Options configure the control verbs.
@@ -28,8 +26,18 @@ type Options struct {
 	// Env is added to each node's environment (after node.cfg's env_vars).
 	Env          []string
 	Out          io.Writer     // progress lines; default os.Stdout
+	Err          io.Writer     // remote commands' stderr; default os.Stderr
 	ReadyTimeout time.Duration // per node; default 30s
 	StopTimeout  time.Duration // SIGTERM to SIGKILL; default 30s
+
+	// Node restricts a verb to one node; "" means every node.
+	Node string
+	// Local runs every selected node on this host, whatever its host=
+	// says: it is how ctl on another host is asked to act on its nodes
+	// (ssh HOST xsensor ctl --local --node NAME VERB).
+	Local bool
+	// Remote reaches the nodes on other hosts; nil uses DefaultRemote.
+	Remote *Remote
 }
 
 func (o *Options) defaults() error {
@@ -46,23 +54,50 @@ func (o *Options) defaults() error {
 	if o.Out == nil {
 		o.Out = os.Stdout
 	}
+	if o.Err == nil {
+		o.Err = os.Stderr
+	}
 	if o.ReadyTimeout <= 0 {
 		o.ReadyTimeout = 30 * time.Second
 	}
 	if o.StopTimeout <= 0 {
 		o.StopTimeout = 30 * time.Second
 	}
+	if o.Remote == nil {
+		o.Remote = DefaultRemote()
+	}
+	if o.Node != "" {
+		if _, ok := o.Cluster.Node(o.Node); !ok {
+			return o.Cluster.NodeError(o.Node)
+		}
+	}
 	return nil
 }
 
-// Start starts the local nodes in order (manager, loggers, proxies,
-// workers), each once the previous one is ready. Nodes already running
-// are left alone.
+// Start starts the selected nodes in order (manager, loggers, proxies,
+// workers), each once the previous one is ready: local nodes directly,
+// nodes on other hosts through ssh. Nodes already running are left
+// alone.
 func Start(o Options) error {
 	if err := o.defaults(); err != nil {
 		return err
 	}
-	for _, n := range LocalNodes(o.Cluster) {
+	// Check the local nodes first, so that a missing interface or an
+	// unwritable directory starts nothing.
+	for _, n := range o.targets() {
+		if o.isLocal(n) {
+			if err := checkNode(o.Cluster, n, false, false); err != nil {
+				return err
+			}
+		}
+	}
+	for _, n := range o.targets() {
+		if !o.isLocal(n) {
+			if err := o.Remote.NodeVerb(&o, n, "start"); err != nil {
+				return err
+			}
+			continue
+		}
 		if pid, ok := ReadPID(o.Cluster, n); ok {
 			fmt.Fprintf(o.Out, "%s: already running (pid %d)\n", n.Name, pid)
 			continue
@@ -78,15 +113,8 @@ func Start(o Options) error {
 
 // StartNode starts one node (it need not be the next in order).
 func StartNode(o Options, name string) error {
-	if err := o.defaults(); err != nil {
-		return err
-	}
-	n, ok := o.Cluster.Node(name)
-	if !ok {
-		return o.Cluster.NodeError(name)
-	}
-	_, err := startNode(&o, n)
-	return err
+	o.Node = name
+	return Start(o)
 }
 
 func startNode(o *Options, n *config.Node) (int, error) {
@@ -124,6 +152,7 @@ func startNode(o *Options, n *config.Node) (int, error) {
 	for !ready(o.Cluster, n) {
 		select {
 		case err := <-exited:
+			os.Remove(filepath.Join(dir, PIDFile))
 			return 0, fmt.Errorf("start %s: exited while starting (%v): %s", n.Name, err, lastLine(logPath))
 		case <-time.After(20 * time.Millisecond):
 		}
@@ -151,16 +180,23 @@ func ready(c *config.Cluster, n *config.Node) bool {
 	return true
 }
 
-// Stop stops the local nodes in reverse start order.
+// Stop stops the selected nodes in reverse start order. It goes on
+// after a failure and returns the first error.
 func Stop(o Options) error {
 	if err := o.defaults(); err != nil {
 		return err
 	}
-	nodes := LocalNodes(o.Cluster)
+	nodes := o.targets()
 	var first error
 	for i := len(nodes) - 1; i >= 0; i-- {
 		n := nodes[i]
-		if err := stopNode(&o, n); err != nil && first == nil {
+		var err error
+		if o.isLocal(n) {
+			err = stopNode(&o, n)
+		} else {
+			err = o.Remote.NodeVerb(&o, n, "stop")
+		}
+		if err != nil && first == nil {
 			first = err
 		}
 	}
@@ -169,14 +205,16 @@ func Stop(o Options) error {
 
 // StopNode stops one node.
 func StopNode(o Options, name string) error {
-	if err := o.defaults(); err != nil {
+	o.Node = name
+	return Stop(o)
+}
+
+// Restart stops the selected nodes, then starts them.
+func Restart(o Options) error {
+	if err := Stop(o); err != nil {
 		return err
 	}
-	n, ok := o.Cluster.Node(name)
-	if !ok {
-		return o.Cluster.NodeError(name)
-	}
-	return stopNode(&o, n)
+	return Start(o)
 }
 
 func stopNode(o *Options, n *config.Node) error {
@@ -200,119 +238,4 @@ func stopNode(o *Options, n *config.Node) error {
 		fmt.Fprintf(o.Out, "%s: stopped (pid %d)\n", n.Name, pid)
 	}
 	return nil
-}
-
-// NodeStatus is one line of Status.
-type NodeStatus struct {
-	Name    string        `json:"name"`
-	Role    string        `json:"role"`
-	Host    string        `json:"host"`
-	PID     int           `json:"pid,omitempty"`
-	Running bool          `json:"running"`
-	Uptime  time.Duration `json:"uptime,omitempty"`
-	Peers   []string      `json:"peers,omitempty"`
-	Source  string        `json:"source"` // "manager" or "pid file"
-}
-
-// ManagerStatus asks the manager for its status and returns the raw
-// response body (the manager's format), or an error after timeout.
-func ManagerStatus(c *config.Cluster, timeout time.Duration) ([]byte, error) {
-	m := c.Manager()
-	resp := make(chan []byte, 1)
-	const id = 0x7374617475 // "statu"
-	so := wire.SenderOptions{Addr: m.Addr(), Name: "ctl-" + strconv.Itoa(os.Getpid()), Role: config.Control,
-		Secret: c.Secret, HandshakeTimeout: timeout, BackoffMin: 50 * time.Millisecond, BackoffMax: 200 * time.Millisecond,
-		OnMessage: func(msg *wire.Message) {
-			if msg.Type == wire.TypeStatusResponse && msg.ID == id {
-				select {
-				case resp <- append([]byte(nil), msg.Body...):
-				default:
-				}
-			}
-		}}
-	if c.Options.TLSCert != "" {
-		_, client, err := wire.LoadTLS(c.Options.TLSCert, c.Options.TLSKey, c.Options.TLSCA)
-		if err != nil {
-			return nil, err
-		}
-		so.TLS = client
-	}
-	snd, err := wire.NewSender(so)
-	if err != nil {
-		return nil, err
-	}
-	defer snd.Close()
-	deadline := time.After(timeout)
-	tick := time.NewTicker(100 * time.Millisecond)
-	defer tick.Stop()
-	for {
-		if snd.Connected() {
-			snd.SendControl(&wire.Message{Type: wire.TypeStatusRequest, ID: id})
-		}
-		select {
-		case b := <-resp:
-			return b, nil
-		case <-deadline:
-			return nil, fmt.Errorf("status: no answer from manager %s at %s within %v", m.Name, m.Addr(), timeout)
-		case <-tick.C:
-		}
-	}
-}
-
-// Status reports every node of the cluster: what the manager says about
-// it (decoded by decode, which returns per-node peers and whether the
-// manager knows the node), else its pid file when it is local.
-func Status(o Options, decode func(body []byte) (map[string][]string, error)) ([]NodeStatus, error) {
-	if err := o.defaults(); err != nil {
-		return nil, err
-	}
-	known := map[string][]string{}
-	var merr error
-	body, err := ManagerStatus(o.Cluster, 3*time.Second)
-	if err == nil && decode != nil {
-		known, err = decode(body)
-	}
-	merr = err
-	var out []NodeStatus
-	for _, r := range startOrder {
-		for _, n := range o.Cluster.ByRole(r) {
-			s := NodeStatus{Name: n.Name, Role: n.Role.String(), Host: n.Host, Source: "pid file"}
-			if IsLocal(n.Host) {
-				s.PID, s.Running = ReadPID(o.Cluster, n)
-				if s.Running {
-					s.Uptime = Uptime(s.PID)
-				}
-			}
-			if peers, ok := known[n.Name]; ok {
-				s.Source, s.Peers = "manager", peers
-				if n.Role == config.Manager || len(peers) > 0 {
-					s.Running = true
-				}
-			}
-			out = append(out, s)
-		}
-	}
-	return out, merr
-}
-
-// PrintStatus writes st as a table.
-func PrintStatus(w io.Writer, st []NodeStatus) {
-	fmt.Fprintf(w, "%-14s %-8s %-15s %-8s %-8s %-9s %s\n", "Name", "Type", "Host", "Status", "Pid", "Uptime", "Peers")
-	for _, s := range st {
-		status, pid, up := "stopped", "", ""
-		if s.Running {
-			status = "running"
-		}
-		if s.PID != 0 {
-			pid = strconv.Itoa(s.PID)
-		}
-		if s.Uptime > 0 {
-			up = s.Uptime.String()
-		}
-		peers, _ := json.Marshal(s.Peers)
-		if s.Peers == nil {
-			peers = []byte("-")
-		}
-		fmt.Fprintf(w, "%-14s %-8s %-15s %-8s %-8s %-9s %s\n", s.Name, s.Role, s.Host, status, pid, up, peers)
-	}
 }

@@ -108,7 +108,8 @@ func ClusterAccept(c *config.Cluster) func(wire.PeerInfo) error {
 }
 
 // DefaultSchemas returns the schemas of the streams worker nodes ship
-// (conn, dns, http, ssl, weird). Add others to the map before use.
+// (conn, dns, http, ssl, weird) and the proxies ship (known_hosts,
+// known_services). Add others to the map before use.
 func DefaultSchemas() map[string]*zeeklog.Schema {
 	return SchemaMap(defaultSchemas()...)
 }

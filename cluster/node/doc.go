@@ -9,17 +9,25 @@
 //     a LogBatch to the logger that owns the stream (or the manager when
 //     node.cfg has no logger).
 //   - Notices: scan detection (scan.zeek's Address_Scan and Port_Scan) on
-//     every finished connection; notices go to the manager with the
-//     scanner's address as identifier, so the manager suppresses a scan
-//     that several nodes see.
+//     every finished connection; each notice goes to the manager as a
+//     wire notice frame (note, identifier = the scanner's address,
+//     NoticeSuppressionInterval) whose body is the notice.log record
+//     (manager.NoticeSchema), so the manager suppresses a scan that
+//     several nodes see and logs the record as it came.
 //   - Shared state: every established TCP connection inserts both hosts
 //     into known_hosts and the responder's service into known_services.
 //     An insertion the cluster-wide view (synced from the proxy) lacks is
 //     sent to this node's proxy (proxy.Candidates: dealt round-robin, with
 //     fail-over). The proxy that owns the key decides and logs it, so each
 //     host or service is logged once for the whole cluster.
-//   - Stats: every StatsInterval a Stats record goes to the manager, and
-//     to SpoolDir/<node>/stats.json.
+//   - Stats: every StatsInterval the node sends the manager a
+//     manager.NodeStats on path "stats" (one stats.log record: packets,
+//     bytes and finished connections by protocol in the interval,
+//     drops, connections in the table, memory) and rewrites
+//     SpoolDir/<node>/stats.json with its cumulative Stats. A "node"
+//     message (pid, start time, connected peers) goes at start and after
+//     every reconnect to the manager, for status. No capture_loss.log
+//     records: the workers do not publish Zeek's gap/ack counts.
 //
 // A "pcap::FILE" interface is replayed once at full speed through
 // capture/replay, which flushes the connections at the trace's last

@@ -58,7 +58,11 @@ type Node struct {
 	ctrs   *replay.Counters
 	notice atomic.Uint64
 	nDrop  atomic.Uint64
-	done   atomic.Bool // source exhausted (pcap)
+
+	notices *noticeEncoder
+	conns   [3]atomic.Uint64 // finished connections by protocol (tcp, udp, icmp)
+	report  reporter
+	done    atomic.Bool // source exhausted (pcap)
 
 	knownMu sync.Mutex
 }
@@ -108,6 +112,7 @@ func newNode(o Options) (*Node, error) {
 		n.mgr.Close()
 		return nil, err
 	}
+	n.notices = newNoticeEncoder(o.Cluster.Options.LogFormat)
 	n.scan = newScanDetector(o.Scan, n.raise)
 	return n, nil
 }
@@ -131,6 +136,14 @@ func (n *Node) workers() ([]*worker.Worker, error) {
 
 // onConn runs on worker goroutines, once per finished connection.
 func (n *Node) onConn(r *conn.Record) {
+	switch r.Proto {
+	case 6:
+		n.conns[0].Add(1)
+	case 17:
+		n.conns[1].Add(1)
+	case 1, 58:
+		n.conns[2].Add(1)
+	}
 	n.scan.observe(r)
 	var buf [3]proxy.Entry
 	for _, e := range knownFrom(r, n.o.Node.Name, buf[:0]) {
@@ -140,11 +153,7 @@ func (n *Node) onConn(r *conn.Record) {
 
 func (n *Node) raise(nt Notice) {
 	nt.PeerDescr = n.o.Node.Name
-	m, err := nt.Message(n.o.Cluster.Options.NoticeSuppressionInterval)
-	if err == nil {
-		err = n.mgr.Send(m)
-	}
-	if err != nil {
+	if err := n.notices.send(n.mgr, &nt, n.o.Cluster.Options.NoticeSuppressionInterval); err != nil {
 		n.nDrop.Add(1)
 		n.o.Log("worker node: notice %s: %v", nt.Note, err)
 		return
@@ -231,12 +240,17 @@ func (n *Node) statsLoop(ctx context.Context, done chan<- struct{}) {
 	defer close(done)
 	t := time.NewTicker(n.o.StatsInterval)
 	defer t.Stop()
+	link := time.NewTicker(250 * time.Millisecond)
+	defer link.Stop()
+	n.sendNode(true)
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case now := <-t.C:
 			n.sendStats(now)
+		case <-link.C:
+			n.sendNode(false)
 		}
 	}
 }

@@ -3,6 +3,7 @@ package node
 import (
 	"bytes"
 	"context"
+	"maps"
 	"net"
 	"os"
 	"path/filepath"
@@ -18,6 +19,7 @@ import (
 	"xsensor/capture/replay"
 	"xsensor/cluster/clustertest"
 	"xsensor/cluster/config"
+	"xsensor/cluster/manager"
 	"xsensor/cluster/proxy"
 	"xsensor/cluster/wire"
 )
@@ -27,6 +29,8 @@ type collector struct {
 	mu      sync.Mutex
 	logs    map[string][]string // stream → records
 	notices []string            // note|identifier
+	bodies  []string            // notice records
+	stats   map[string]int      // stats frames by path, bodies that parse
 }
 
 func (c *collector) Handle(_ *wire.Peer, m *wire.Message) error {
@@ -39,6 +43,14 @@ func (c *collector) Handle(_ *wire.Peer, m *wire.Message) error {
 		}
 	case wire.TypeNotice:
 		c.notices = append(c.notices, string(m.Note)+"|"+string(m.Identifier))
+		c.bodies = append(c.bodies, string(m.Body))
+	case wire.TypeStats:
+		if _, err := manager.ParseNodeStats(m.Body); err == nil {
+			if c.stats == nil {
+				c.stats = map[string]int{}
+			}
+			c.stats[string(m.Path)]++
+		}
 	}
 	return nil
 }
@@ -261,6 +273,18 @@ func TestClusterInProcess(t *testing.T) {
 	}
 	if n != 2 {
 		t.Errorf("notices %q: want Address_Scan of 10.9.9.9 from each of the 2 nodes", notices)
+	}
+	tc.mgr.mu.Lock()
+	bodies, stats := slices.Clone(tc.mgr.bodies), maps.Clone(tc.mgr.stats)
+	tc.mgr.mu.Unlock()
+	for _, b := range bodies {
+		// A notice.log record: NoticeSchema's 26 fields, note in the 11th.
+		if f := strings.Split(strings.TrimSuffix(b, "\n"), "\t"); len(f) != len(manager.NoticeSchema.Fields) || !strings.HasPrefix(f[10], "Scan::") {
+			t.Errorf("notice body is not a notice.log record: %q", b)
+		}
+	}
+	if stats[manager.PathStats] == 0 || stats[manager.PathNode] == 0 {
+		t.Errorf("stats frames by path %v: want NodeStats on %q and %q", stats, manager.PathStats, manager.PathNode)
 	}
 	t.Logf("conn records %d, known_hosts %d, notices %d", len(got), len(hosts), len(notices))
 }

@@ -1,37 +1,46 @@
 package node
 
 import (
-	"encoding/json"
-	"net/netip"
+	"sync"
 	"time"
 
+	"xsensor/analyzer/zeeklog"
+	"xsensor/cluster/manager"
 	"xsensor/cluster/wire"
 )
 
-// Notice is one Zeek notice (Notice::Info) raised on a worker node. It
-// travels to the manager as a wire notice frame: Note and Identifier in
-// the header (the manager suppresses duplicates by that pair across the
-// cluster), the record as JSON in the body.
-type Notice struct {
-	TS         int64      `json:"ts"` // network time, ns
-	Note       string     `json:"note"`
-	Msg        string     `json:"msg"`
-	Sub        string     `json:"sub,omitempty"`
-	Src        netip.Addr `json:"src,omitzero"`
-	Dst        netip.Addr `json:"dst,omitzero"`
-	P          uint16     `json:"p,omitempty"`
-	HasP       bool       `json:"-"`
-	N          int        `json:"n,omitempty"`
-	PeerDescr  string     `json:"peer_descr,omitempty"`
-	Identifier string     `json:"identifier"`
+// Notice is one Zeek notice (Notice::Info) raised on a worker node: the
+// manager's record type, so that what a node raises is what notice.log
+// holds.
+type Notice = manager.Notice
+
+// noticeEncoder turns notices into the manager's wire notice frames:
+// note, identifier and suppression interval in the frame header (the
+// manager suppresses duplicates by (note, identifier) across the
+// cluster), the notice.log record (manager.NoticeSchema, in the
+// cluster's LogFormat) as the body.
+//
+// Safe for concurrent use (one mutex; notices are rare, never per packet).
+type noticeEncoder struct {
+	mu  sync.Mutex
+	enc *zeeklog.Encoder
+	buf []byte
 }
 
-// Message encodes n as a notice frame suppressed for suppress.
-func (n *Notice) Message(suppress time.Duration) (*wire.Message, error) {
-	body, err := json.Marshal(n)
-	if err != nil {
-		return nil, err
+func newNoticeEncoder(f zeeklog.Format) *noticeEncoder {
+	return &noticeEncoder{enc: zeeklog.NewEncoder(&manager.NoticeSchema, f)}
+}
+
+// send encodes n (its SuppressFor defaulting to suppress) and hands the
+// frame to snd, which copies it.
+func (e *noticeEncoder) send(snd *wire.Sender, n *Notice, suppress time.Duration) error {
+	if n.SuppressFor == 0 {
+		n.SuppressFor = suppress
 	}
-	return &wire.Message{Type: wire.TypeNotice, TS: n.TS, SuppressFor: int64(suppress),
-		Note: []byte(n.Note), Identifier: []byte(n.Identifier), Body: body}, nil
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.buf = manager.AppendNotice(e.enc, e.buf[:0], n)
+	m := wire.Message{Type: wire.TypeNotice, TS: n.TS, SuppressFor: int64(n.SuppressFor),
+		Note: []byte(n.Note), Identifier: []byte(n.Identifier), Body: e.buf}
+	return snd.Send(&m)
 }

@@ -119,13 +119,13 @@ func (d *scanDetector) observe(r *conn.Record) {
 	var out []Notice
 	d.mu.Lock()
 	if n, c := d.count(d.addr, scanKey{scanner: scanner, port: port}, scanKey{victim: victim}, r.TS, d.o.AddrThreshold); n > 0 {
-		out = append(out, Notice{TS: r.TS, Note: NoteAddressScan, Src: scanner, P: port, HasP: true, N: n,
+		out = append(out, Notice{TS: r.TS, Note: NoteAddressScan, Src: scanner, P: port, HasP: true,
 			Msg:        fmt.Sprintf("%s scanned at least %d unique hosts on port %d/tcp in %s", scanner, n, port, dur(r.TS-c.start)),
 			Sub:        "remote",
 			Identifier: scanner.String()})
 	}
 	if n, c := d.count(d.port, scanKey{scanner: scanner, victim: victim}, scanKey{port: port}, r.TS, d.o.PortThreshold); n > 0 {
-		out = append(out, Notice{TS: r.TS, Note: NotePortScan, Src: scanner, Dst: victim, N: n,
+		out = append(out, Notice{TS: r.TS, Note: NotePortScan, Src: scanner, Dst: victim,
 			Msg:        fmt.Sprintf("%s scanned at least %d unique ports of host %s in %s", scanner, n, victim, dur(r.TS-c.start)),
 			Sub:        "remote",
 			Identifier: scanner.String()})

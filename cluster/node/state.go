@@ -60,6 +60,7 @@ type pendingEntry struct {
 // StateStats are the worker node's shared-state counters.
 type StateStats struct {
 	Proxy      string // current proxy
+	Connected  bool   // to Proxy
 	Members    int    // cluster-wide members known here
 	Pending    int    // own insertions not yet seen back
 	Inserts    uint64 // insertions sent
@@ -298,6 +299,7 @@ func (s *stateClient) Stats() StateStats {
 	st.Members, st.Pending = len(s.view), len(s.pending)
 	if len(s.cands) > 0 {
 		st.Proxy = s.cands[s.cur].Name
+		st.Connected = s.snd != nil && s.snd.Connected()
 	}
 	return st
 }

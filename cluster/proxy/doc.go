@@ -30,6 +30,9 @@
 //     marks the entry Decided. Decided entries are never logged again, so
 //     two workers that see a new host at once produce one record, and a
 //     proxy that restarts empty and is refilled by a push logs nothing.
+//     When a peer has been unreachable for DeadAfter, the proxy decides
+//     the undecided entries it now owns (they arrived while their owner
+//     was presumed alive), so no key is left unlogged.
 //
 // # Hazards
 //

@@ -6,28 +6,16 @@ import (
 	"strings"
 
 	"xsensor/analyzer/zeeklog"
+	"xsensor/cluster/logger"
 )
 
-// KnownHostsSchema is Zeek's known_hosts.log (Known::HostsInfo).
-var KnownHostsSchema = zeeklog.Schema{
-	Path: "known_hosts",
-	Fields: []zeeklog.Field{
-		{Name: "ts", Type: zeeklog.Time},
-		{Name: "host", Type: zeeklog.Addr},
-	},
-}
-
-// KnownServicesSchema is Zeek's known_services.log (Known::ServicesInfo).
-var KnownServicesSchema = zeeklog.Schema{
-	Path: "known_services",
-	Fields: []zeeklog.Field{
-		{Name: "ts", Type: zeeklog.Time},
-		{Name: "host", Type: zeeklog.Addr},
-		{Name: "port_num", Type: zeeklog.Port},
-		{Name: "port_proto", Type: zeeklog.Enum},
-		{Name: "service", Type: zeeklog.SetString},
-	},
-}
+// The shared sets' logs, Zeek's known_hosts.log and known_services.log.
+// Their schemas live in the logger package (which cannot import this
+// one) so that the logger writes their full TSV headers.
+var (
+	KnownHostsSchema    = &logger.KnownHostsSchema
+	KnownServicesSchema = &logger.KnownServicesSchema
+)
 
 // ServiceKey is the key of a known service: "host/port/proto".
 func ServiceKey(host netip.Addr, port uint16, proto string) string {

@@ -78,6 +78,7 @@ type ringPeer struct {
 	snd       *wire.Sender
 	connects  uint64    // Connects seen at the last full push
 	downSince time.Time // zero while connected
+	dead      bool      // down for DeadAfter: its keys are re-owned
 }
 
 // New builds a proxy and its Senders to the other proxies; Serve starts it.
@@ -292,9 +293,9 @@ func (p *Proxy) decide(e *Entry) {
 		var s *zeeklog.Schema
 		switch e.Set {
 		case SetKnownHosts:
-			s = &KnownHostsSchema
+			s = KnownHostsSchema
 		case SetKnownServices:
-			s = &KnownServicesSchema
+			s = KnownServicesSchema
 		default:
 			return
 		}
@@ -348,15 +349,22 @@ func (p *Proxy) tick() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	var succ *ringPeer
+	newlyDead := false
 	for _, r := range p.ring {
 		if r.snd.Connected() {
-			r.downSince = time.Time{}
+			r.downSince, r.dead = time.Time{}, false
 			if succ == nil {
 				succ = r
 			}
 		} else if r.downSince.IsZero() {
 			r.downSince = now
+		} else if !r.dead && now.Sub(r.downSince) >= p.o.DeadAfter {
+			r.dead, newlyDead = true, true
+			p.logf("proxy: %s unreachable for %v: taking over its keys", r.node.Name, now.Sub(r.downSince).Round(time.Millisecond))
 		}
+	}
+	if newlyDead {
+		p.reown()
 	}
 	if succ != nil {
 		c := succ.snd.Stats().Connects
@@ -388,6 +396,22 @@ func (p *Proxy) tick() {
 		}
 	}
 	p.flushLogs()
+}
+
+// reown decides the undecided entries this proxy owns now that a peer
+// is dead: they arrived while their owner was presumed alive, and
+// nobody else will decide them (caller holds mu).
+func (p *Proxy) reown() {
+	var mine []Entry
+	p.st.latest(func(e *Entry) {
+		if !e.Decided && p.owns(e) {
+			mine = append(mine, *e)
+		}
+	})
+	for i := range mine {
+		p.decide(&mine[i])
+		p.st.add(mine[i])
+	}
 }
 
 func (p *Proxy) forward(r *ringPeer, e *Entry) {

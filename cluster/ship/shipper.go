@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -174,6 +175,21 @@ func (s *Shipper) Stats() Stats {
 	}
 	s.mu.Unlock()
 	return st
+}
+
+// Connected returns the names of the receivers this Shipper is
+// connected to now, sorted.
+func (s *Shipper) Connected() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []string
+	for name, snd := range s.senders {
+		if snd.Connected() {
+			out = append(out, name)
+		}
+	}
+	slices.Sort(out)
+	return out
 }
 
 // Flush waits until every receiver acknowledged everything shipped.

@@ -127,4 +127,3 @@ func runBench(args []string) error {
 	fmt.Printf("\nresults: %s\nplots:   %s\n", p, strings.Join(plots, " "))
 	return nil
 }
-
