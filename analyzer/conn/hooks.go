@@ -24,7 +24,7 @@ func (c *Conn) IsTCP() bool { return c.kind == kindTCP }
 // IsUDP reports whether c is a UDP connection.
 func (c *Conn) IsUDP() bool { return c.kind == kindUDP }
 
-// RespP returns the responder's port (roles as they are now).
+// RespPort returns the responder's port (roles as they are now).
 func (c *Conn) RespPort() uint16 { return c.respP }
 
 // OrigPort returns the originator's port (roles as they are now).

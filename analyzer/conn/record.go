@@ -33,7 +33,7 @@ type Record struct {
 	OrigPkts, OrigIPBytes uint64
 	RespPkts, RespIPBytes uint64
 
-	TunnelParents [MaxTunnelParents]uid.UID
+	TunnelParents  [MaxTunnelParents]uid.UID
 	NTunnelParents int
 
 	IPProto uint8 // IP protocol number (ip_proto)

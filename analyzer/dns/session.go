@@ -85,6 +85,10 @@ func (s *Session) Reset(id conn.ID, emit func(*Record), weird func(name, addl st
 	}
 	if s.scratch == nil {
 		s.scratch = make([]byte, 0, 256)
+		s.recs = make([]Record, 0, 4)
+		s.free = make([]int32, 0, 4)
+		s.pendingQueries = make([]pending, 0, 4)
+		s.pendingReplies = make([]pending, 0, 4)
 	}
 }
 
@@ -189,7 +193,14 @@ func (s *Session) newRecord(ts int64, transID uint16) int32 {
 		i = s.free[n-1]
 		s.free = s.free[:n-1]
 	} else {
-		s.recs = append(s.recs, Record{})
+		// A new pool entry gets buffers for a typical transaction, so
+		// that reusing it later does not allocate.
+		s.recs = append(s.recs, Record{
+			Query:  make([]byte, 0, 128),
+			ans:    make([]byte, 0, 256),
+			ansEnd: make([]int32, 0, 8),
+			TTLs:   make([]uint32, 0, 8),
+		})
 		i = int32(len(s.recs) - 1)
 	}
 	r := &s.recs[i]

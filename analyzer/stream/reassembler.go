@@ -43,12 +43,12 @@ type Dir struct {
 	next     uint32 // next sequence number to deliver
 	head     int32  // first buffered block + 1 (0: none)
 	popped   int32  // block returned by Next, freed on the next call + 1
-	buffered int    // bytes buffered
+	buffered int32  // bytes buffered
+	finSeq   uint32
+	gap      int32 // hole skipped by a per-direction overflow, not yet reported
 	started  bool
 	fin      bool
-	finSeq   uint32
 	eof      bool
-	gap      int // hole skipped by a per-direction overflow, not yet reported
 }
 
 // TakeGap returns (once) the size of a hole that Add skipped because the
@@ -57,7 +57,7 @@ type Dir struct {
 func (d *Dir) TakeGap() int {
 	g := d.gap
 	d.gap = 0
-	return g
+	return int(g)
 }
 
 // Started reports whether the direction's initial sequence number is known.
@@ -148,7 +148,7 @@ func (r *Reassembler) Add(d *Dir, seq uint32, payload []byte) []byte {
 		return payload
 	}
 	// Out of order.
-	if d.buffered+len(payload) > r.opts.MaxDirBytes {
+	if int(d.buffered)+len(payload) > r.opts.MaxDirBytes {
 		r.stats.DirOverflows++
 		// Give up on the hole: the caller learns of it through Ack
 		// once it is acknowledged; here we make the buffered data
@@ -156,7 +156,7 @@ func (r *Reassembler) Add(d *Dir, seq uint32, payload []byte) []byte {
 		if d.head > 0 {
 			first := r.blk(d.head - 1).seq
 			if seqLT(d.next, first) {
-				d.gap += int(first - d.next)
+				d.gap += int32(first - d.next)
 				r.stats.Gaps++
 				r.stats.GapBytes += uint64(first - d.next)
 				d.next = first
@@ -192,7 +192,7 @@ func (r *Reassembler) insert(d *Dir, seq uint32, payload []byte) {
 		}
 		b.next = *p
 		*p = i + 1
-		d.buffered += n
+		d.buffered += int32(n)
 		r.stats.Buffered++
 		payload = payload[n:]
 		seq += uint32(n)
@@ -217,7 +217,7 @@ func (r *Reassembler) Next(d *Dir) ([]byte, bool) {
 			return nil, false
 		}
 		d.head = b.next
-		d.buffered -= int(b.n)
+		d.buffered -= int32(b.n)
 		data := b.data[:b.n]
 		end := b.seq + uint32(b.n)
 		if !seqLT(d.next, end) {

@@ -19,7 +19,8 @@
 //     of each direction (HTTP needs its server signature too before it
 //     may log); after a CONNECT tunnel, and on STARTTLS ports, detection
 //     runs again;
-//   - analyzers: DNS (UDP and TCP), HTTP, TLS; each confirmation adds
+//   - analyzers: DNS (UDP and TCP), HTTP, TLS, and QUIC (UDP, whose TLS
+//     handshake goes to a TLS session, hence ssl.log); each confirmation adds
 //     its service to the connection, in confirmation order, as Zeek's
 //     Conn::AddService; UDP tunnels add theirs (gtpv1, vxlan, …); a few
 //     services xsensor does not analyse (ssh, ftp, ftp-data, ntp, dhcp)

@@ -1,8 +1,6 @@
 package worker
 
 import (
-	"net/netip"
-
 	"xsensor/analyzer/conn"
 	"xsensor/analyzer/dns"
 	"xsensor/analyzer/dpd"
@@ -29,13 +27,12 @@ type flowState struct {
 	tunnels     uint8 // Teredo confirmation: bit 0 orig, bit 1 resp
 	ssh         uint8 // SSH banners seen: bit 0 orig, bit 1 resp
 	starttls    bool  // look for a TLS client hello later in the stream
-	aP          uint16
+	flips0      uint8 // c.Flips() when the state was made: dirs[0] is that originator's
 	dns         int32 // session pool index + 1, 0 when not attached
 	http        int32
 	ssl         int32
 	quic        int32
-	seen        [2]uint32  // stream bytes seen per direction (saturating)
-	aH          netip.Addr // endpoint whose data dirs[0] reassembles
+	seen        [2]uint32 // stream bytes seen per direction (saturating)
 	dirs        [2]stream.Dir
 
 	// Cold: analyzer calls, DPD, weirds.
@@ -77,7 +74,7 @@ func (w *Worker) flowFor(c *conn.Conn, create bool) *flowState {
 	}
 	c.SetSlot(i)
 	f := w.flow(i)
-	*f = flowState{id: c.ID(), tcp: c.IsTCP(), flips: c.Flips()}
+	*f = flowState{id: c.ID(), tcp: c.IsTCP(), flips: c.Flips(), flips0: c.Flips()}
 	return f
 }
 

@@ -121,7 +121,6 @@ func (w *Worker) tcpSegment(c *conn.Conn, l *decode.Level, ts int64) {
 	var f *flowState
 	if s < 0 {
 		f = w.flowFor(c, true)
-		f.aH, f.aP = l.Src, l.SrcPort
 		switch dpd.TCPPort(c.RespPort()) {
 		case dpd.DNS:
 			w.attachDNS(f)
@@ -139,10 +138,7 @@ func (w *Worker) tcpSegment(c *conn.Conn, l *decode.Level, ts int64) {
 	}
 	f.syncID(c)
 	w.cur, w.curConn = f, c
-	k := 0
-	if l.Src != f.aH || l.SrcPort != f.aP {
-		k = 1
-	}
+	k := f.dir(c.IsOrig(l.Src, l.SrcPort))
 	d := &f.dirs[k]
 	fl := l.TCPFlags
 	seq := l.Seq
@@ -217,10 +213,19 @@ func (w *Worker) drain(f *flowState, k int, ts int64) {
 }
 
 // isOrig reports whether direction k of f is the originator's (roles as
-// they are now).
+// they are now): dirs[0] is the originator's at creation, and every
+// flip since swapped the roles.
 func (f *flowState) isOrig(k int) bool {
-	aIsOrig := f.aH == f.id.OrigH && f.aP == f.id.OrigP
-	return (k == 0) == aIsOrig
+	return (k == 0) == ((f.flips-f.flips0)&1 == 0)
+}
+
+// dir returns the direction index of the originator's data (isOrig) or
+// the responder's, with roles as they are now.
+func (f *flowState) dir(isOrig bool) int {
+	if isOrig == ((f.flips-f.flips0)&1 == 0) {
+		return 0
+	}
+	return 1
 }
 
 // deliver hands in-order bytes of direction k to DPD and the analyzers.

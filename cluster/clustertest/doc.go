@@ -14,4 +14,6 @@
 //   - TestLoggerKill9, TestProxyStopped, TestWrongSecret,
 //     TestStoppedLogger: the fault tests (fault_test.go).
 //   - TestCtlCluster: the same cluster through `xsensor ctl`.
+//   - TestMetricsEndpoints: every role's Prometheus endpoint at
+//     MetricsPort + its node.cfg index (metrics_test.go).
 package clustertest

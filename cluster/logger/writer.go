@@ -151,6 +151,9 @@ func (w *Writer) WriteBatch(m *wire.Message) error {
 	if len(path) == 0 {
 		path = m.Stream
 	}
+	if m.Format&FormatConnColumns != 0 {
+		return w.writeConnColumns(path, m)
+	}
 	return w.Write(path, zeeklog.Format(m.Format), m.Body, int(m.Count))
 }
 

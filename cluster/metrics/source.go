@@ -76,3 +76,8 @@ func at(v []uint64, i int) uint64 {
 	}
 	return 0
 }
+
+// FillLive adds a live capture's counters, already read by the caller
+// (live.Capture.Stats), to s: the series LiveSource exports, for callers
+// that keep their own copy of the Stats (a worker node's stats.json).
+func FillLive(s *Snapshot, st *live.Stats) { fillLive(s, st) }

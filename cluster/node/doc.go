@@ -24,7 +24,20 @@
 //     manager.NodeStats on path "stats" (one stats.log record: packets,
 //     bytes and finished connections by protocol in the interval,
 //     drops, connections in the table, memory) and rewrites
-//     SpoolDir/<node>/stats.json with its cumulative Stats. A "node"
+//     SpoolDir/<node>/stats.json with its cumulative Stats. The packet
+//     counters come from the capture path: capture/replay's Counters for
+//     a pcap file (no drops, no link count), capture/live's Stats on an
+//     interface (pkts_proc and bytes_recv what the workers processed,
+//     pkts_dropped what was lost between the link and them — XDP
+//     redirect failures, AF_XDP ring drops, AF_PACKET kernel drops —
+//     and pkts_link what the first stage saw: the XDP program's packets,
+//     or processed plus dropped for AF_PACKET). Stats.Capture details
+//     them per stage, drop reason and worker, with the names of the
+//     Prometheus series.
+//   - Metrics: with Options.Metrics the node registers its capture path
+//     (metrics.ReplaySource or LiveSource), its shipper and its own
+//     counters (metrics.go); the xsensor worker command serves them on
+//     metrics.NodeAddr. A "node"
 //     message (pid, start time, connected peers) goes at start and after
 //     every reconnect to the manager, for status. No capture_loss.log
 //     records: the workers do not publish Zeek's gap/ack counts.
@@ -36,6 +49,10 @@
 // the flush at stop time; capture/replay has no way to hold its last,
 // partial batches, so the flush happens at the end of the file. The
 // records are the same.)
+//
+// The kernel's counters of a live capture (XDP program, AF_XDP sockets)
+// cannot be read once it is torn down: the final report keeps the last
+// ones read while it ran, with the workers' final counts.
 //
 // Files in SpoolDir/<node>/: ReadyFile while running (for ctl), StateFile
 // (the shared sets as this node knows them, rewritten when they change),

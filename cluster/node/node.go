@@ -16,6 +16,7 @@ import (
 	"xsensor/capture/pcapfile"
 	"xsensor/capture/replay"
 	"xsensor/cluster/config"
+	"xsensor/cluster/metrics"
 	"xsensor/cluster/proxy"
 	"xsensor/cluster/ship"
 	"xsensor/cluster/wire"
@@ -36,7 +37,11 @@ type Options struct {
 	IgnoreChecksums bool
 	// NoPin leaves worker goroutines unpinned.
 	NoPin bool
-	Log   func(format string, args ...any)
+	// Metrics, when set, gets the node's series: its capture path
+	// (per worker and per stage), its shipper, its notices and shared
+	// state (see Node.register). The caller serves it.
+	Metrics *metrics.Registry
+	Log     func(format string, args ...any)
 }
 
 // Files a worker node keeps in SpoolDir/<node>/.
@@ -55,7 +60,7 @@ type Node struct {
 	scan   *scanDetector
 	start  time.Time
 	ws     []*worker.Worker
-	ctrs   *replay.Counters
+	capt   capture // set in run before the stats loop starts
 	notice atomic.Uint64
 	nDrop  atomic.Uint64
 
@@ -181,8 +186,8 @@ func (n *Node) run(ctx context.Context) error {
 		defer r.Close()
 		ro := replay.DefaultOptions()
 		ro.Pin = !n.o.NoPin
-		n.ctrs = replay.NewCounters(len(ws))
-		ro.Counters = n.ctrs
+		n.capt.ctrs = replay.NewCounters(len(ws))
+		ro.Counters = n.capt.ctrs
 		hs := &eofSource{src: r, read: &n.done}
 		errc := make(chan error, 1)
 		go func() {
@@ -206,16 +211,29 @@ func (n *Node) run(ctx context.Context) error {
 		if n.o.Node.Capture() == config.SourceAFPacket {
 			lo.Mode = live.ModeAFPacket
 		}
-		c, err := live.Run(ctx, lo, ws)
+		c, err := live.Start(lo, ws)
 		if err != nil {
 			n.state.Close()
 			return n.o.Node.Errorf("interface", "start capture", err)
 		}
-		wait = c.Wait
+		n.capt.live = c
+		stopped := make(chan struct{})
+		go func() {
+			select {
+			case <-ctx.Done():
+				c.Stop()
+			case <-stopped:
+			}
+		}()
+		wait = func() error {
+			defer close(stopped)
+			return c.Wait()
+		}
 	default:
 		n.state.Close()
 		return n.o.Node.Errorf("interface", fmt.Sprintf("capture method %s is not supported", src.Kind), nil)
 	}
+	n.register()
 	ready := filepath.Join(n.dir, ReadyFile)
 	os.WriteFile(ready, []byte(fmt.Sprintf("%d\n", os.Getpid())), 0o644)
 	defer os.Remove(ready)

@@ -19,6 +19,7 @@ import (
 	"xsensor/capture/replay"
 	"xsensor/cluster/clustertest"
 	"xsensor/cluster/config"
+	"xsensor/cluster/logger"
 	"xsensor/cluster/manager"
 	"xsensor/cluster/proxy"
 	"xsensor/cluster/wire"
@@ -38,7 +39,16 @@ func (c *collector) Handle(_ *wire.Peer, m *wire.Message) error {
 	defer c.mu.Unlock()
 	switch m.Type {
 	case wire.TypeLogBatch:
-		for _, l := range strings.Split(strings.TrimSuffix(string(m.Body), "\n"), "\n") {
+		body := m.Body
+		if m.Format&logger.FormatConnColumns != 0 {
+			var d logger.ConnDecoder
+			out, _, err := d.Decode(nil, body)
+			if err != nil {
+				return err
+			}
+			body = out
+		}
+		for _, l := range strings.Split(strings.TrimSuffix(string(body), "\n"), "\n") {
 			c.logs[string(m.Stream)] = append(c.logs[string(m.Stream)], l)
 		}
 	case wire.TypeNotice:

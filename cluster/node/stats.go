@@ -22,7 +22,8 @@ type Stats struct {
 	Uptime      float64    `json:"uptime_s"`
 	Packets     uint64     `json:"pkts_proc"`
 	Bytes       uint64     `json:"bytes_recv"`
-	Dropped     uint64     `json:"pkts_dropped"`
+	Dropped     uint64     `json:"pkts_dropped"` // lost between the link and the workers
+	Link        uint64     `json:"pkts_link"`    // seen by the first stage (live capture only)
 	RSS         int64      `json:"mem_bytes"`
 	Notices     uint64     `json:"notices"`
 	NoticeDrops uint64     `json:"notice_drops"`
@@ -33,6 +34,8 @@ type Stats struct {
 	Ship        ship.Stats `json:"ship"`
 	State       StateStats `json:"state"`
 	ReplayEnd   bool       `json:"replay_done,omitempty"`
+	// Capture is the capture path stage by stage and worker by worker.
+	Capture *CaptureStats `json:"capture,omitempty"`
 }
 
 // Snapshot returns the node's counters now.
@@ -41,13 +44,7 @@ func (n *Node) Snapshot(now time.Time) Stats {
 		RSS: RSS(), Notices: n.notice.Load(), NoticeDrops: n.nDrop.Load(),
 		TCPConns: n.conns[0].Load(), UDPConns: n.conns[1].Load(), ICMPConns: n.conns[2].Load(),
 		Ship: n.ship.Stats(), State: n.state.Stats(), ReplayEnd: n.done.Load()}
-	if n.ctrs != nil {
-		for i := range n.ctrs.Workers {
-			s.Packets += n.ctrs.Workers[i].Packets.Load()
-			s.Bytes += n.ctrs.Workers[i].Bytes.Load()
-			s.FlowsActive += n.ctrs.Workers[i].FlowsActive.Load()
-		}
-	}
+	n.capt.read(&s)
 	return s
 }
 
@@ -75,7 +72,9 @@ func (n *Node) sendStats(now time.Time) {
 }
 
 // nodeStats fills a stats.log record with what the node knows: packets,
-// bytes and drops and finished connections by protocol since prev,
+// bytes, drops and packets on the link (a live capture's; a pcap file
+// loses nothing and has no link, as Zeek reports only pkts_proc for a
+// trace) and finished connections by protocol since prev,
 // connections in the table now (all protocols: the table does not count
 // them by protocol, so active_tcp_conns carries the total and the
 // others are unset), and memory in MB. Zeek's tcp_conns counts
@@ -86,8 +85,13 @@ func (n *Node) nodeStats(s, prev *Stats) *manager.NodeStats {
 	ns.Mem = manager.U(uint64(s.RSS) >> 20)
 	ns.PktsProc = manager.U(s.Packets - prev.Packets)
 	ns.BytesRecv = manager.U(s.Bytes - prev.Bytes)
-	if n.ctrs != nil { // a pcap file loses nothing
+	switch {
+	case n.capt.ctrs != nil: // a pcap file loses nothing
 		ns.PktsDropped = manager.U(0)
+		ns.ActiveTCPConns = manager.U(s.FlowsActive)
+	case n.capt.live != nil:
+		ns.PktsDropped = manager.U(s.Dropped - prev.Dropped)
+		ns.PktsLink = manager.U(s.Link - prev.Link)
 		ns.ActiveTCPConns = manager.U(s.FlowsActive)
 	}
 	ns.TCPConns = manager.U(s.TCPConns - prev.TCPConns)

@@ -27,7 +27,12 @@ type Options struct {
 	MaxBlock time.Duration
 	// NoSpool keeps unacknowledged batches in memory only.
 	NoSpool bool
-	Log     func(format string, args ...any)
+	// RawConn ships conn.log TSV batches as they are. By default they
+	// go in the columnar layout of ConnEncoder (Format bit
+	// FormatConnColumns), which every receiver must decode
+	// (cluster/logger's Writer does; an older one drops the batch).
+	RawConn bool
+	Log         func(format string, args ...any)
 }
 
 // Stats are a Shipper's counters.
@@ -146,7 +151,13 @@ func (s *Shipper) Ship(stream string, f zeeklog.Format, chunk []byte) error {
 	n := uint32(bytes.Count(chunk, []byte{'\n'}))
 	m := wire.Message{Type: wire.TypeLogBatch, Format: uint8(f), Count: n,
 		Stream: []byte(stream), Path: []byte(stream), Body: chunk}
-	switch err := snd.Send(&m); {
+	var cb *connBatch
+	if !s.o.RawConn {
+		cb = encodeConnBatch(&m)
+	}
+	err = snd.Send(&m)
+	releaseConnBatch(cb)
+	switch {
 	case err == nil:
 		s.batches.Add(1)
 		s.records.Add(uint64(n))

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"log"
 	"net"
@@ -9,6 +10,7 @@ import (
 
 	"xsensor/cluster/config"
 	"xsensor/cluster/logger"
+	"xsensor/cluster/metrics"
 )
 
 func init() {
@@ -30,17 +32,33 @@ func runLoggerNode(args []string) error {
 	if err != nil {
 		return err
 	}
-	return serveRole(a, lg, s.Serve, s.Close)
+	return serveRole(a, lg, s.Serve, s.Close, func(r *metrics.Registry) error {
+		return errors.Join(r.AddLogWriter(s.Writer().Stats), r.AddWireServer(s.Wire()))
+	})
 }
 
-// serveRole listens on the node's port, announces readiness (a "ready"
-// line on stderr and SpoolDir/<node>/ready, which xsensor ctl waits
-// for), serves until SIGTERM or SIGINT, then closes.
-func serveRole(a roleArgs, lg *log.Logger, serve func(net.Listener) error, closeFn func() error) error {
+// serveRole listens on the node's port, serves its metrics (when
+// MetricsPort is set; addMetrics registers the role's collectors),
+// announces readiness (a "ready" line on stderr and
+// SpoolDir/<node>/ready, which xsensor ctl waits for), serves until
+// SIGTERM or SIGINT, then closes.
+func serveRole(a roleArgs, lg *log.Logger, serve func(net.Listener) error, closeFn func() error, addMetrics func(*metrics.Registry) error) error {
 	l, err := net.Listen("tcp", a.self.Addr())
 	if err != nil {
 		closeFn()
 		return a.self.Errorf("", fmt.Sprintf("listen on %s", a.self.Addr()), err)
+	}
+	reg, stopMetrics, err := roleMetrics(a, lg)
+	if err != nil {
+		l.Close()
+		closeFn()
+		return err
+	}
+	defer stopMetrics()
+	if reg != nil && addMetrics != nil {
+		if err := addMetrics(reg); err != nil {
+			lg.Printf("metrics: %v", err)
+		}
 	}
 	ctx, cancel := signalContext()
 	defer cancel()

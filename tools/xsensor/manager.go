@@ -1,11 +1,13 @@
 package main
 
 import (
+	"errors"
 	"log"
 	"os"
 
 	"xsensor/cluster/config"
 	"xsensor/cluster/manager"
+	"xsensor/cluster/metrics"
 )
 
 func init() {
@@ -27,5 +29,7 @@ func runManagerNode(args []string) error {
 	if err != nil {
 		return err
 	}
-	return serveRole(a, lg, m.Serve, m.Close)
+	return serveRole(a, lg, m.Serve, m.Close, func(r *metrics.Registry) error {
+		return errors.Join(r.AddManager(m.Stats), r.AddWireServer(m.Wire()), r.AddLogWriter(m.Writer().Stats))
+	})
 }

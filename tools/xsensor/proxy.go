@@ -30,6 +30,18 @@ func runProxyNode(args []string) error {
 		l.Close()
 		return err
 	}
+	reg, stopMetrics, err := roleMetrics(a, lg)
+	if err != nil {
+		p.Close()
+		l.Close()
+		return err
+	}
+	defer stopMetrics()
+	if reg != nil {
+		if err := reg.AddProxy(p.Stats); err != nil {
+			lg.Printf("metrics: %v", err)
+		}
+	}
 	dir := filepath.Join(a.cluster.Options.SpoolDir, a.node)
 	os.MkdirAll(dir, 0o755)
 	ready := filepath.Join(dir, "ready")

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"xsensor/cluster/config"
+	"xsensor/cluster/metrics"
 	"xsensor/cluster/node"
 )
 
@@ -60,6 +61,25 @@ func parseRoleArgs(name string, r config.Role, args []string, extra func(*flag.F
 	return a, nil
 }
 
+// roleMetrics makes the node's metrics Registry and serves it on
+// metrics.NodeAddr (MetricsPort + the node's index in node.cfg, on the
+// node's host). It returns a nil Registry and a no-op stop when
+// MetricsPort is 0. An endpoint that cannot be bound fails the node:
+// MetricsPort was asked for.
+func roleMetrics(a roleArgs, lg *log.Logger) (*metrics.Registry, func(), error) {
+	addr, err := metrics.NodeAddr(a.cluster, a.self)
+	if err != nil || addr == "" {
+		return nil, func() {}, err
+	}
+	reg := metrics.New(metrics.Options{Node: a.node, Role: a.self.Role.String(), Version: commit})
+	srv, err := reg.Serve(addr)
+	if err != nil {
+		return nil, func() {}, a.self.Errorf("", "serve metrics (xsensor.cfg MetricsPort + the node's index in node.cfg)", err)
+	}
+	lg.Printf("metrics at %s", srv.URL())
+	return reg, func() { srv.Close() }, nil
+}
+
 // signalContext is cancelled by SIGTERM or SIGINT.
 func signalContext() (context.Context, context.CancelFunc) {
 	return signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
@@ -79,6 +99,11 @@ func runWorkerNode(args []string) error {
 	ctx, cancel := signalContext()
 	defer cancel()
 	lg := log.New(os.Stderr, a.node+": ", log.LstdFlags|log.Lmicroseconds)
+	reg, stopMetrics, err := roleMetrics(a, lg)
+	if err != nil {
+		return err
+	}
+	defer stopMetrics()
 	return node.Run(ctx, node.Options{Cluster: a.cluster, Node: a.self, MaxBlock: maxBlock,
-		IgnoreChecksums: noChecks, NoPin: noPin, Log: lg.Printf})
+		IgnoreChecksums: noChecks, NoPin: noPin, Metrics: reg, Log: lg.Printf})
 }
