@@ -321,6 +321,7 @@ func (c *Capture) runAFPacket(wi int, s *afpacket.Socket, core int) {
 	w, ctr := c.workers[wi], &c.counters[wi]
 	pkts := make([]afpacket.Packet, worker.BatchPackets)
 	b := &worker.Batch{}
+	var tags vlanRestorer
 	for !c.stop.Load() {
 		n := s.Receive(pkts)
 		if n == 0 {
@@ -334,12 +335,14 @@ func (c *Capture) runAFPacket(wi int, s *afpacket.Socket, core int) {
 			continue
 		}
 		b.Reset()
+		tags.reset()
 		var bytes uint64
 		for i := 0; i < n; i++ {
 			p := &pkts[i]
 			ts := int64(p.Sec)*1e9 + int64(p.Nsec)
-			b.AddRef(p.Data, worker.Meta{TS: ts, WireLen: p.Len, Link: flowhash.LinkEthernet})
-			bytes += uint64(p.Len)
+			data, wire := tags.restore(p)
+			b.AddRef(data, worker.Meta{TS: ts, WireLen: wire, Link: flowhash.LinkEthernet})
+			bytes += uint64(wire)
 		}
 		w.ProcessBatch(b)
 		ctr.Packets.Add(uint64(n))

@@ -76,8 +76,11 @@ func TestLiveMatchesReplay(t *testing.T) {
 			if err := <-done; err != nil {
 				t.Fatalf("sensor: %v", err)
 			}
-			p, _ := st.Processed()
+			p, by := st.Processed()
 			t.Logf("%s; %s", rep, st)
+			if by != rep.Bytes {
+				t.Errorf("sent %d bytes, workers saw %d: frames were altered (VLAN tags lost?)", rep.Bytes, by)
+			}
 			if p != rep.Packets {
 				t.Errorf("sent %d packets, workers processed %d (drops %d)", rep.Packets, p, st.Drops())
 			}
