@@ -3,11 +3,13 @@ package bench
 import (
 	"fmt"
 	"net"
+	"runtime"
 	"time"
 
 	"xsensor/analyzer/worker"
 	"xsensor/analyzer/zeeklog"
 	"xsensor/bpf"
+	"xsensor/capture/cpu"
 	"xsensor/capture/live"
 	"xsensor/tools/topology"
 	"xsensor/tools/trafficgen"
@@ -76,12 +78,39 @@ func send(top *topology.Topology, fr [][]byte, rate float64) (trafficgen.SendRep
 		return trafficgen.SendReport{}, err
 	}
 	defer s.Close()
-	for _, f := range fr {
-		if err := s.Send(f); err != nil {
-			return s.Report(), err
+	// The sender owns the first allowed core; workers get the others, so
+	// that sender and receiver do not take turns on one core.
+	errc := make(chan error, 1)
+	go func() {
+		runtime.LockOSThread()
+		defer runtime.UnlockOSThread()
+		if cpus, err := cpu.Allowed(); err == nil && len(cpus) > 1 {
+			_ = cpu.Pin(cpus[0])
 		}
+		for _, f := range fr {
+			if err := s.Send(f); err != nil {
+				errc <- err
+				return
+			}
+		}
+		errc <- nil
+	}()
+	err = <-errc
+	return s.Report(), err
+}
+
+// workerCPUs returns the cores left to workers: all allowed cores but the
+// sender's first one (all of them on a one-core machine).
+func workerCPUs(n int) []int {
+	cpus, err := cpu.Allowed()
+	if err != nil || len(cpus) < 2 {
+		return nil
 	}
-	return s.Report(), nil
+	rest := cpus[1:]
+	if len(rest) < n {
+		return nil
+	}
+	return rest[:n]
 }
 
 // Sweep runs the live sensor in mode on a fresh veth pair and offers the
@@ -118,6 +147,7 @@ func sweepPoint(mode live.Mode, o SweepOptions, fr [][]byte, rate float64) (Poin
 	}
 	lo := live.DefaultOptions()
 	lo.Interface, lo.Mode, lo.XDPMode = top.Sensor, mode, bpf.AttachDriver
+	lo.CPUs = workerCPUs(o.Workers)
 	c, err := live.Start(lo, ws)
 	if err != nil {
 		return Point{}, err

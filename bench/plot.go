@@ -84,7 +84,13 @@ func PlotLive(pts []Point, dir string) ([]string, error) {
 	}
 	tp.Legend.Top, tp.Legend.Left = true, true
 	lp.Legend.Top, lp.Legend.Left = true, true
-	lp.Y.Min = 0
+	tp.X.Tick.Marker, tp.Y.Tick.Marker, lp.X.Tick.Marker = kTicks{}, kTicks{}, kTicks{}
+	tp.X.Min, tp.Y.Min, lp.X.Min = 0, 0, 0
+	maxLoss := 0.0
+	for _, p := range pts {
+		maxLoss = max(maxLoss, p.LossPct())
+	}
+	lp.Y.Min, lp.Y.Max = 0, max(1, maxLoss*1.2)
 	tp.Add(plotter.NewGrid())
 	lp.Add(plotter.NewGrid())
 	var out []string
@@ -97,6 +103,19 @@ func PlotLive(pts []Point, dir string) ([]string, error) {
 	}
 	sort.Strings(out)
 	return out, nil
+}
+
+// kTicks labels packet rates in thousands ("150k").
+type kTicks struct{}
+
+func (kTicks) Ticks(min, max float64) []plot.Tick {
+	ts := plot.DefaultTicks{}.Ticks(min, max)
+	for i := range ts {
+		if ts[i].Label != "" {
+			ts[i].Label = fmt.Sprintf("%.0fk", ts[i].Value/1000)
+		}
+	}
+	return ts
 }
 
 // PlotOffline writes a bar chart of offline Mbps per worker core per mix,

@@ -61,6 +61,9 @@ type Options struct {
 	// Pin pins each worker to its own core when there are no more workers
 	// than allowed cores.
 	Pin bool
+	// CPUs, when set, are the cores to pin workers to, in order (node.cfg's
+	// pin_cpus); it needs at least one core per worker.
+	CPUs []int
 	XSK xsk.Options
 	AFP afpacket.Options
 	// Poll is how long an idle worker waits for packets before advancing
@@ -167,7 +170,13 @@ func Start(opts Options, workers []*worker.Worker) (*Capture, error) {
 	}
 	c := &Capture{opts: opts, ifindex: ifc.Index, workers: workers, counters: make([]WorkerCounters, len(workers))}
 	var cpus []int
-	if opts.Pin {
+	switch {
+	case len(opts.CPUs) > 0:
+		if len(opts.CPUs) < len(workers) {
+			return nil, fmt.Errorf("live: %d workers but only %d cores to pin them to", len(workers), len(opts.CPUs))
+		}
+		cpus, c.pinned = opts.CPUs, true
+	case opts.Pin:
 		if allowed, err := cpu.Allowed(); err == nil && len(workers) <= len(allowed) {
 			cpus = allowed
 			c.pinned = true
