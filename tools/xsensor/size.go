@@ -97,12 +97,14 @@ func runSize(args []string) error {
 	fmt.Printf("Sample %s: %d packets, %d bytes, replayed %d× on one worker core of this machine (%s).\n",
 		pcap, r.Packets, r.Bytes, max(runs, 1), m.CPU)
 	fmt.Printf("Measured: %.1f Mbps per worker core (%.0f packets/s), protocol analysis on; the fastest run counts.\n\n", s.PerCoreMbps, r.PPSPerCore)
-	fmt.Printf("                       xsensor (measured)                          250 Mbps rule of thumb\n")
-	fmt.Printf("per-core capacity      %.1f Mbps × (1 − %.0f%% headroom) = %.1f Mbps   250 Mbps\n", s.PerCoreMbps, 100*s.Headroom, s.UsablePerCore)
-	fmt.Printf("cores for %.0f Mbps    ⌈%.0f / %.1f⌉ = %d                              ⌈%.0f / 250⌉ = ⌈%.1f⌉ = %d\n",
-		s.PeakMbps, s.PeakMbps, s.UsablePerCore, s.Cores, s.PeakMbps, s.RuleCoresExact, s.RuleCores)
-	fmt.Printf("boxes of %d cores      ⌈%d / %d⌉ = %d                                  ⌈%d / %d⌉ = %d\n\n",
-		s.CoresPerBox, s.Cores, s.CoresPerBox, s.Boxes, s.RuleCores, s.CoresPerBox, s.RuleBoxes)
+	row := func(what, ours, rule string) { fmt.Printf("%-22s %-44s %s\n", what, ours, rule) }
+	row("", "xsensor (measured)", "250 Mbps rule of thumb")
+	row("per-core capacity", fmt.Sprintf("%.1f × (1 − %.0f%% headroom) = %.1f Mbps", s.PerCoreMbps, 100*s.Headroom, s.UsablePerCore), "250 Mbps")
+	row(fmt.Sprintf("cores for %.0f Mbps", s.PeakMbps), fmt.Sprintf("⌈%.0f / %.1f⌉ = %d", s.PeakMbps, s.UsablePerCore, s.Cores),
+		fmt.Sprintf("⌈%.0f / 250⌉ = ⌈%.1f⌉ = %d", s.PeakMbps, s.RuleCoresExact, s.RuleCores))
+	row(fmt.Sprintf("boxes of %d cores", s.CoresPerBox), fmt.Sprintf("⌈%d / %d⌉ = %d", s.Cores, s.CoresPerBox, s.Boxes),
+		fmt.Sprintf("⌈%d / %d⌉ = %d", s.RuleCores, s.CoresPerBox, s.RuleBoxes))
+	fmt.Println()
 	fmt.Printf("Answer: %d worker cores on %d box(es) (the rule of thumb asks for %d cores on %d boxes).\n", s.Cores, s.Boxes, s.RuleCores, s.RuleBoxes)
 	fmt.Fprintf(os.Stderr, "size: per-core figure measured on %s, %d cores, kernel %s; it carries to other machines as a ratio: %.2f× the rule of thumb\n",
 		m.CPU, m.Cores, m.Kernel, s.PerCoreMbps/250)
