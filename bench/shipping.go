@@ -3,13 +3,17 @@ package bench
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"os"
+	"path/filepath"
 	"sync/atomic"
 	"time"
 
 	"xsensor/cluster/config"
+	"xsensor/cluster/logger"
+	"xsensor/cluster/ship"
 	"xsensor/cluster/wire"
 )
 
@@ -59,10 +63,14 @@ func LogBatches(path string, per int) (batches [][]byte, records int, raw int64,
 	return batches, records, raw, nil
 }
 
-// Ship sends a conn.log through an authenticated, compressed wire
-// connection on loopback to handler and measures the bytes on the wire
-// against the raw log bytes, and records per second end to end.
-func Ship(connLog string, handler wire.Handler) (*Shipping, error) {
+// Ship sends a conn.log as a worker node ships it — batches of 1000
+// records, the conn.log columnar codec with the workers' uid keys, the
+// authenticated zstd wire — to a real logger on loopback, checks that the
+// logger wrote the records byte for byte, and measures the bytes on the
+// wire against the raw log bytes and the records per second end to end.
+// With no keys, uids travel as raw bytes (as from a node whose workers'
+// keys the shipper does not know).
+func Ship(connLog string, keys [][16]byte) (*Shipping, error) {
 	batches, records, raw, err := LogBatches(connLog, 1000)
 	if err != nil {
 		return nil, err
@@ -71,10 +79,16 @@ func Ship(connLog string, handler wire.Handler) (*Shipping, error) {
 		return nil, fmt.Errorf("%s: no records", connLog)
 	}
 	secret := []byte("xsensor-bench-secret-0123456789")
-	var got atomic.Int64
-	if handler == nil {
-		handler = wire.HandlerFunc(func(_ *wire.Peer, m *wire.Message) error { got.Add(int64(m.Count)); return nil })
+	dir, err := os.MkdirTemp("", "xsensor-ship-")
+	if err != nil {
+		return nil, err
 	}
+	defer os.RemoveAll(dir)
+	lw, err := logger.Open(logger.Options{Dir: dir}, nil)
+	if err != nil {
+		return nil, err
+	}
+	handler := wire.HandlerFunc(func(_ *wire.Peer, m *wire.Message) error { return lw.WriteBatch(m) })
 	srv, err := wire.NewServer(wire.ServerOptions{Name: "logger", Role: config.Logger, Secret: secret, Handler: handler})
 	if err != nil {
 		return nil, err
@@ -98,9 +112,17 @@ func Ship(connLog string, handler wire.Handler) (*Shipping, error) {
 		return nil, err
 	}
 	defer snd.Close()
+	enc := new(ship.ConnEncoder)
+	enc.SetUIDKeys(keys)
+	var want, body []byte
 	start := time.Now()
 	for _, b := range batches {
+		want = append(want, b...)
 		m := wire.Message{Type: wire.TypeLogBatch, Stream: []byte("conn"), Path: []byte("conn"), Count: uint32(bytes.Count(b, []byte{'\n'})), Body: b}
+		if out, ok := enc.Encode(body[:0], b); ok {
+			body, m.Body = out, out
+			m.Format |= ship.FormatConnColumns
+		}
 		if err := snd.Send(&m); err != nil {
 			return nil, err
 		}
@@ -111,6 +133,18 @@ func Ship(connLog string, handler wire.Handler) (*Shipping, error) {
 		return nil, err
 	}
 	el := time.Since(start)
+	snd.Close()
+	srv.Close()
+	if err := lw.Close(); err != nil {
+		return nil, err
+	}
+	gotBatches, _, _, err := LogBatches(filepath.Join(dir, "conn.log"), 1<<30)
+	if err != nil {
+		return nil, fmt.Errorf("logger output: %w", err)
+	}
+	if len(gotBatches) != 1 || !bytes.Equal(gotBatches[0], want) {
+		return nil, errors.New("the logger did not write the shipped records byte for byte")
+	}
 	s := &Shipping{RawBytes: uint64(raw), WireBytes: uint64(onWire.Load()), Records: uint64(records),
 		IngestPerSec: float64(records) / el.Seconds()}
 	s.WireOverRawPct = 100 * float64(s.WireBytes) / float64(s.RawBytes)

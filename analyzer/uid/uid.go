@@ -1,11 +1,8 @@
 // Package uid makes Zeek-style unique identifiers: a one-letter prefix
-// ('C' for connections) followed by 96 random bits written in base62, as
-// Zeek's src/UID.cc does.
+// ('C' for connections) followed by 96 random-looking bits written in
+// base62, as Zeek's src/UID.cc does. See generator.go for how the bits
+// are made (a keyed permutation of a counter).
 package uid
-
-import (
-	"math/rand/v2"
-)
 
 // UID is a 96-bit identifier. The zero UID is "unset".
 type UID struct {
@@ -44,27 +41,4 @@ func appendBase62(b []byte, v uint64) []byte {
 		}
 	}
 	return append(b, tmp[i:]...)
-}
-
-// Generator makes UIDs. Each worker owns one; it is not safe for
-// concurrent use.
-type Generator struct {
-	r *rand.PCG
-}
-
-// NewGenerator returns a generator seeded from the operating system's
-// random source mixed with seed (e.g. the worker index), so that workers
-// and nodes of one cluster never collide in practice.
-func NewGenerator(seed uint64) *Generator {
-	return &Generator{r: rand.NewPCG(rand.Uint64()^seed, rand.Uint64()+seed)}
-}
-
-// New returns a fresh non-zero UID.
-func (g *Generator) New() UID {
-	for {
-		u := UID{Hi: g.r.Uint64() & 0xffffffff, Lo: g.r.Uint64()}
-		if !u.IsZero() {
-			return u
-		}
-	}
 }

@@ -9,6 +9,7 @@ import (
 	"sync"
 
 	"xsensor/analyzer/communityid"
+	"xsensor/analyzer/uid"
 	"xsensor/analyzer/zeeklog"
 	"xsensor/cluster/wire"
 )
@@ -20,7 +21,7 @@ import (
 const FormatConnColumns uint8 = 0x80
 
 // connColumnsVersion is the only columnar layout this decoder reads.
-const connColumnsVersion = 1
+const connColumnsVersion = 2
 
 // Column kinds; the table and codes mirror cluster/ship/codec.go.
 const (
@@ -51,7 +52,8 @@ const (
 	sRespV6                                  = nConnFields + 4
 	sOrigPort                                = nConnFields + 5
 	sRespPort                                = nConnFields + 6
-	nStreams                                 = nConnFields + 7
+	sUIDCounter                              = nConnFields + 7
+	nStreams                                 = nConnFields + 8
 )
 
 const (
@@ -60,13 +62,17 @@ const (
 	tagUnset  = 0
 	tagRaw    = 1
 	tagUID    = 2
-	tagV4     = 4
-	tagV6     = 6
-	cidSame   = 0
-	cidRaw    = 1
-	cidProto0 = 2
-	codePort  = 2
-	maxDict   = 1 << 12
+	tagKeyed  = 8
+	maxKeys   = 64
+	// flagDurPlain mirrors cluster/ship's: plain duration column.
+	flagDurPlain = 1
+	tagV4        = 4
+	tagV6        = 6
+	cidSame      = 0
+	cidRaw       = 1
+	cidProto0    = 2
+	codePort     = 2
+	maxDict      = 1 << 12
 )
 
 // ErrConnColumns is wrapped by every error decoding a columnar batch.
@@ -81,6 +87,23 @@ type ConnDecoder struct {
 	streams [nStreams]colReader
 	dicts   [nConnFields][][]byte
 	planes  [nStreams][]byte // un-transposed byte-plane streams
+
+	ciphers map[[16]byte]*uid.Cipher // by key, kept across batches
+	table   []*uid.Cipher            // the batch's key table
+	models  []counterModel           // per table entry
+}
+
+// cipher returns the (cached) uid.Cipher of key.
+func (d *ConnDecoder) cipher(key [16]byte) *uid.Cipher {
+	if c := d.ciphers[key]; c != nil {
+		return c
+	}
+	if d.ciphers == nil || len(d.ciphers) >= 4*maxKeys {
+		d.ciphers = make(map[[16]byte]*uid.Cipher)
+	}
+	c := uid.NewCipher(key)
+	d.ciphers[key] = c
+	return c
 }
 
 // planeWidth mirrors cluster/ship's: streams stored as byte planes.
@@ -105,6 +128,15 @@ func ipHeader(proto []byte) uint64 {
 		return 28
 	}
 	return 20
+}
+
+// endPrediction mirrors cluster/ship's: the duration that makes a
+// record end when the previous one did.
+func endPrediction(prevEnd uint64, ts int64, haveTS bool) uint64 {
+	if !haveTS || prevEnd == 0 {
+		return 0
+	}
+	return prevEnd - uint64(ts)
 }
 
 func ipPrediction(i int, proto []byte, nums [nConnFields]uint64, have [nConnFields]bool) uint64 {
@@ -174,6 +206,27 @@ func (d *ConnDecoder) decode(dst, body []byte) ([]byte, int, error) {
 	if hdr.byte1() != connColumnsVersion {
 		return dst, 0, errors.New("unknown version")
 	}
+	flags := hdr.byte1()
+	if flags&^flagDurPlain != 0 {
+		return dst, 0, errors.New("unknown flags")
+	}
+	durPlain := flags&flagDurPlain != 0
+	nkeys := hdr.uvarint()
+	if nkeys > maxKeys {
+		return dst, 0, errors.New("too many uid keys")
+	}
+	d.table = d.table[:0]
+	for i := uint64(0); i < nkeys; i++ {
+		k := hdr.take(16)
+		if k == nil {
+			return dst, 0, errors.New("short uid key table")
+		}
+		d.table = append(d.table, d.cipher([16]byte(k)))
+		if len(d.table) > len(d.models) {
+			d.models = append(d.models, counterModel{})
+		}
+		d.models[len(d.table)-1].reset()
+	}
 	count := hdr.uvarint()
 	var lens [nStreams]uint64
 	for i := range lens {
@@ -208,8 +261,10 @@ func (d *ConnDecoder) decode(dst, body []byte) ([]byte, int, error) {
 	}
 	b := dst
 	var prevTS int64
+	var prevEnd uint64
 	for rec := uint64(0); rec < count; rec++ {
 		var addrs [2]netip.Addr
+		haveTS := false
 		var nums [nConnFields]uint64
 		var have [nConnFields]bool
 		var proto []byte
@@ -232,10 +287,25 @@ func (d *ConnDecoder) decode(dst, body []byte) ([]byte, int, error) {
 						return dst, 0, errors.New("negative time")
 					}
 					b = appendFixed6(b, uint64(prevTS))
+					haveTS = true
 				}
 			case kUID:
-				switch s.byte1() {
-				case tagUID:
+				switch tag := s.byte1(); {
+				case tag >= tagKeyed:
+					k := int(tag - tagKeyed)
+					cs := &d.streams[sUIDCounter]
+					z := cs.uvarint()
+					if k >= len(d.table) || cs.bad {
+						return dst, 0, errors.New("bad keyed uid")
+					}
+					m := &d.models[k]
+					c := m.predict(prevTS, haveTS) + uint64(int64(z>>1)^-int64(z&1))
+					m.add(prevTS, haveTS, c)
+					u := d.table[k].UID(c)
+					b = append(b, 'C')
+					b = appendBase62(b, u.Hi)
+					b = appendBase62(b, u.Lo)
+				case tag == tagUID:
 					u := d.streams[sUIDBytes].take(12)
 					if u == nil {
 						return dst, 0, errors.New("short uid stream")
@@ -243,7 +313,7 @@ func (d *ConnDecoder) decode(dst, body []byte) ([]byte, int, error) {
 					b = append(b, 'C')
 					b = appendBase62(b, uint64(binary.BigEndian.Uint32(u[:4])))
 					b = appendBase62(b, binary.BigEndian.Uint64(u[4:]))
-				case tagRaw:
+				case tag == tagRaw:
 					b = append(b, s.raw()...)
 				default:
 					return dst, 0, errors.New("bad uid tag")
@@ -322,6 +392,12 @@ func (d *ConnDecoder) decode(dst, body []byte) ([]byte, int, error) {
 					if k == kCount {
 						b = strconv.AppendUint(b, x, 10)
 					} else {
+						if !durPlain {
+							x = endPrediction(prevEnd, prevTS, haveTS) + uint64(int64(x>>1)^-int64(x&1))
+							if haveTS {
+								prevEnd = uint64(prevTS) + x
+							}
+						}
 						b = appendFixed6(b, x)
 					}
 					nums[i], have[i] = x, true

@@ -14,12 +14,13 @@ import (
 func FuzzConnDecode(f *testing.F) {
 	// Seeds: an empty batch, a one-record batch with every field unset
 	// (23 main streams of one byte, the extra streams empty), bad version.
-	empty := []byte{connColumnsVersion, 0}
+	// Header: version, flags, uid keys, records.
+	empty := []byte{connColumnsVersion, 0, 0, 0}
 	for i := 0; i < nStreams; i++ {
 		empty = append(empty, 0)
 	}
 	f.Add(empty)
-	one := []byte{connColumnsVersion, 1}
+	one := []byte{connColumnsVersion, 0, 0, 1}
 	for i := 0; i < nStreams; i++ {
 		if i < nConnFields {
 			one = append(one, 1)

@@ -134,6 +134,7 @@ func (n *Node) workers() ([]*worker.Worker, error) {
 		if err != nil {
 			return nil, err
 		}
+		n.ship.AddUIDKey(w.UIDKey()) // conn.log uids go to the logger as counters
 		ws[i] = w
 	}
 	return ws, nil

@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"encoding/binary"
 	"net/netip"
+	"slices"
 	"sync"
 
 	"xsensor/analyzer/communityid"
+	"xsensor/analyzer/uid"
 	"xsensor/analyzer/zeeklog"
 	"xsensor/cluster/wire"
 )
@@ -20,7 +22,7 @@ import (
 const FormatConnColumns uint8 = 0x80
 
 // connColumnsVersion is the first byte of a columnar body.
-const connColumnsVersion = 1
+const connColumnsVersion = 2
 
 // Column kinds of the conn.log fields (zeeklog.Conn, in order).
 const (
@@ -28,7 +30,7 @@ const (
 	kUID             // 'C' + base62 of 96 bits → 12 raw bytes
 	kAddr            // binary v4/v6
 	kCount           // decimal → uvarint
-	kInterval        // fixed-point microseconds → uvarint
+	kInterval        // duration: fixed-point microseconds, coded as the change of ts+duration (the end time) from the previous record's
 	kDict            // per-batch dictionary
 	kCID             // community_id: omitted when recomputable
 	kPort            // tag, then 2 bytes in a byte-plane stream
@@ -68,6 +70,7 @@ const (
 	// Field indices the community_id is recomputed from.
 	fOrigH, fOrigP, fRespH, fRespP, fIPProto = 2, 3, 4, 5, 21
 	fProto                                   = 6
+	fDuration                                = 8
 	// Streams: one per field, then the fixed-size bytes of the uid, the
 	// addresses (v4 and v6 apart) and the ports, the last four stored as
 	// byte planes (all first bytes, then all second bytes, …).
@@ -78,7 +81,10 @@ const (
 	sRespV6   = nConnFields + 4
 	sOrigPort = nConnFields + 5
 	sRespPort = nConnFields + 6
-	nStreams  = nConnFields + 7
+	// sUIDCounter holds, per uid sent by key, its counter as the
+	// zigzag difference from counterModel's prediction.
+	sUIDCounter = nConnFields + 7
+	nStreams    = nConnFields + 8
 )
 
 // planeWidth is the value width of a stream stored as byte planes.
@@ -115,19 +121,28 @@ const (
 	tagUnset  = 0
 	tagRaw    = 1
 	tagUID    = 2
-	codePort  = 2 // port: the value is in the port stream
-	tagV4     = 4
-	tagV6     = 6
-	cidSame   = 0 // community_id equals the recomputation
-	cidRaw    = 1
-	cidProto0 = 2       // equals the recomputation with protocol 0 (unknown transport)
-	maxDict   = 1 << 12 // entries per dictionary column per batch
+	tagKeyed  = 8  // + key index: the uid is that key's permutation of a counter
+	maxKeys   = 64 // keys per batch
+	// flagDurPlain in the flags byte: the duration column is plain
+	// microseconds (uvarint v+2), not the change of the end time.
+	flagDurPlain = 1
+	codePort     = 2 // port: the value is in the port stream
+	tagV4        = 4
+	tagV6        = 6
+	cidSame      = 0 // community_id equals the recomputation
+	cidRaw       = 1
+	cidProto0    = 2       // equals the recomputation with protocol 0 (unknown transport)
+	maxDict      = 1 << 12 // entries per dictionary column per batch
 )
 
 // ConnEncoder turns a batch of conn.log TSV records into the columnar
 // layout that cluster/logger's ConnDecoder turns back into the same
-// bytes. Layout (version 1): version u8 | records uvarint | nStreams ×
-// (length uvarint) | the streams. Each field of the record has its own
+// bytes. Layout (version 2): version u8 | flags u8 | keys uvarint | keys × 16 bytes
+// | records uvarint | nStreams × (length uvarint) | the streams. A uid
+// that one of the encoder's uid keys (SetUIDKeys: the keys of the
+// workers' analyzer/uid Generators) maps to a counter is sent as the
+// key's index in the batch's key table and the counter, delta-coded per
+// key (see counterModel); the decoder recomputes it with uid.Cipher. Each field of the record has its own
 // stream (values of all records contiguous), so the zstd stream of the
 // wire sees like next to like; see the k* kinds for each field's code.
 // Any value that would not come back byte-identical is escaped and sent
@@ -141,6 +156,76 @@ type ConnEncoder struct {
 	dicts   [nConnFields]map[string]uint32
 	fields  [nConnFields][]byte
 	cid     []byte
+	// durPlain is the duration column as plain microseconds: sent
+	// instead of the end-time coding when shorter (flagDurPlain).
+	durPlain []byte
+
+	keys    [][16]byte     // as last given to SetUIDKeys
+	ciphers []*uid.Cipher  // one per key
+	last    int            // index of the cipher that matched last
+	slot    []int          // per cipher: index in the batch's key table + 1, or 0
+	table   []int          // the batch's key table: cipher indices
+	models  []counterModel // per table entry
+}
+
+// SetUIDKeys sets the uid keys the encoder tries on each uid (building
+// a cipher per key when they changed since the last call).
+func (e *ConnEncoder) SetUIDKeys(keys [][16]byte) {
+	if slices.Equal(keys, e.keys) {
+		return
+	}
+	e.keys = append(e.keys[:0], keys...)
+	e.ciphers = e.ciphers[:0]
+	for _, k := range keys {
+		e.ciphers = append(e.ciphers, uid.NewCipher(k))
+	}
+	e.slot = make([]int, len(keys))
+	e.last = 0
+}
+
+// keyedText is keyed for the uid text v, trying each split of its
+// digits between the high and low word that prints as v.
+func (e *ConnEncoder) keyedText(v []byte) (int, uint64, bool) {
+	if len(e.ciphers) == 0 {
+		return 0, 0, false
+	}
+	for h := 1; ; h++ {
+		u, split, ok := parseUIDFrom(v, h)
+		if !ok {
+			return 0, 0, false
+		}
+		id := uid.UID{Hi: uint64(binary.BigEndian.Uint32(u[:4])), Lo: binary.BigEndian.Uint64(u[4:])}
+		if k, c, ok := e.keyed(id); ok {
+			return k, c, true
+		}
+		h = split
+	}
+}
+
+// keyed returns the batch key-table index and counter of u when one of
+// the keys maps it to a counter and the table has room.
+func (e *ConnEncoder) keyed(u uid.UID) (int, uint64, bool) {
+	for j := range e.ciphers {
+		ci := (e.last + j) % len(e.ciphers)
+		c, ok := e.ciphers[ci].Counter(u)
+		if !ok {
+			continue
+		}
+		e.last = ci
+		if e.slot[ci] == 0 {
+			if len(e.table) >= maxKeys {
+				return 0, 0, false
+			}
+			e.table = append(e.table, ci)
+			if len(e.table) > len(e.models) {
+				e.models = append(e.models, counterModel{})
+			}
+			e.models[len(e.table)-1].reset()
+			e.slot[ci] = len(e.table)
+		}
+		return e.slot[ci] - 1, c, true
+	}
+	return 0, 0, false
 }
 
 // Encode appends the columnar form of records (whole conn.log TSV
@@ -162,7 +247,11 @@ func (e *ConnEncoder) Encode(dst, records []byte) ([]byte, bool) {
 			clear(e.dicts[i])
 		}
 	}
+	e.table = e.table[:0]
+	clear(e.slot)
 	var prevTS int64
+	var prevEnd uint64 // ts+duration of the last record with both; 0 for none
+	e.durPlain = e.durPlain[:0]
 	n := 0
 	for rest := records; len(rest) > 0; n++ {
 		nl := bytes.IndexByte(rest, '\n')
@@ -172,6 +261,8 @@ func (e *ConnEncoder) Encode(dst, records []byte) ([]byte, bool) {
 			return dst, false
 		}
 		var addrs [2]netip.Addr
+		var curTS int64
+		haveTS := false
 		var nums [nConnFields]uint64
 		var have [nConnFields]bool
 		for i, k := range connKinds {
@@ -188,9 +279,18 @@ func (e *ConnEncoder) Encode(dst, records []byte) ([]byte, bool) {
 				default:
 					*s = binary.AppendUvarint(*s, zigzag(t-prevTS)+2)
 					prevTS = t
+					curTS, haveTS = t, true
 				}
 			case kUID:
 				if u, ok := parseUID(v); ok {
+					if k, c, ok := e.keyedText(v); ok {
+						*s = append(*s, tagKeyed+uint8(k))
+						cs := &e.streams[sUIDCounter]
+						m := &e.models[k]
+						*cs = binary.AppendUvarint(*cs, zigzag(int64(c-m.predict(curTS, haveTS))))
+						m.add(curTS, haveTS, c)
+						break
+					}
 					*s = append(*s, tagUID)
 					e.streams[sUIDBytes] = append(e.streams[sUIDBytes], u[:]...)
 				} else {
@@ -257,14 +357,33 @@ func (e *ConnEncoder) Encode(dst, records []byte) ([]byte, bool) {
 					t, ok = parseFixed6(v)
 					x = uint64(t)
 				}
+				var z uint64
+				if k == kInterval {
+					z = zigzag(int64(x - endPrediction(prevEnd, curTS, haveTS)))
+				} else {
+					z = x
+				}
+				if k == kInterval { // the alternative: plain microseconds
+					switch {
+					case isUnset(v):
+						e.durPlain = append(e.durPlain, codeUnset)
+					case !ok || x > 1<<63:
+						e.durPlain = appendRaw(append(e.durPlain, codeRaw), v)
+					default:
+						e.durPlain = binary.AppendUvarint(e.durPlain, x+2)
+					}
+				}
 				switch {
 				case isUnset(v):
 					*s = append(*s, codeUnset)
-				case !ok || x > 1<<63:
+				case !ok || x > 1<<63 || z > 1<<63:
 					*s = appendRaw(append(*s, codeRaw), v)
 				default:
-					*s = binary.AppendUvarint(*s, x+2)
+					*s = binary.AppendUvarint(*s, z+2)
 					nums[i], have[i] = x, true
+					if k == kInterval && haveTS {
+						prevEnd = uint64(curTS) + x
+					}
 				}
 			case kDict:
 				d := e.dicts[i]
@@ -294,7 +413,16 @@ func (e *ConnEncoder) Encode(dst, records []byte) ([]byte, bool) {
 			}
 		}
 	}
-	out := append(dst, connColumnsVersion)
+	var flags uint8
+	if len(e.durPlain) < len(e.streams[fDuration]) {
+		flags |= flagDurPlain
+		e.streams[fDuration], e.durPlain = e.durPlain, e.streams[fDuration]
+	}
+	out := append(dst, connColumnsVersion, flags)
+	out = binary.AppendUvarint(out, uint64(len(e.table)))
+	for _, ci := range e.table {
+		out = append(out, e.keys[ci][:]...)
+	}
 	out = binary.AppendUvarint(out, uint64(n))
 	total := 0
 	for i := range e.streams {
@@ -325,6 +453,16 @@ func appendPlanes(out, s []byte, w int) []byte {
 		}
 	}
 	return out
+}
+
+// endPrediction predicts a duration as the one that makes the record
+// end (ts+duration) when the previous one did: records are written as
+// connections end. Arithmetic is modulo 2^64 (cluster/logger mirrors it).
+func endPrediction(prevEnd uint64, ts int64, haveTS bool) uint64 {
+	if !haveTS || prevEnd == 0 {
+		return 0
+	}
+	return prevEnd - uint64(ts)
 }
 
 // ipPrediction predicts the ip_bytes field i (orig_ip_bytes or
@@ -442,26 +580,34 @@ var base62Val = func() (t [256]int8) {
 // each canonically), so any split that reproduces v is right. The result
 // is hi (4 bytes) then lo (8 bytes), big-endian.
 func parseUID(v []byte) (u [12]byte, ok bool) {
+	u, _, ok = parseUIDFrom(v, 1)
+	return u, ok
+}
+
+// parseUIDFrom is parseUID trying the splits with at least h digits in
+// the high word; it also returns the split found. Several splits may
+// print the same text: a uid made by key is one of them.
+func parseUIDFrom(v []byte, h int) (u [12]byte, split int, ok bool) {
 	if len(v) < 3 || len(v) > 18 || v[0] != 'C' {
-		return u, false
+		return u, 0, false
 	}
 	d := v[1:]
 	for _, c := range d {
 		if base62Val[c] < 0 {
-			return u, false
+			return u, 0, false
 		}
 	}
 	// hi has 1..6 digits, lo 1..11.
-	for h := 1; h <= 6 && h < len(d); h++ {
+	for ; h <= 6 && h < len(d); h++ {
 		hi, ok1 := base62Canon(d[:h], 0xffffffff)
 		lo, ok2 := base62Canon(d[h:], ^uint64(0))
 		if ok1 && ok2 {
 			binary.BigEndian.PutUint32(u[:4], uint32(hi))
 			binary.BigEndian.PutUint64(u[4:], lo)
-			return u, true
+			return u, h, true
 		}
 	}
-	return u, false
+	return u, 0, false
 }
 
 // base62Canon parses canonical base62 digits (no leading zero unless the
@@ -509,11 +655,12 @@ var connBatches = sync.Pool{New: func() any { return new(connBatch) }}
 // columnar form and sets FormatConnColumns, when that is smaller. The
 // returned buffer holds the Body until releaseConnBatch (call it once
 // the Sender has copied the message); nil when m is left as it is.
-func encodeConnBatch(m *wire.Message) *connBatch {
+func encodeConnBatch(m *wire.Message, keys [][16]byte) *connBatch {
 	if string(m.Path) != "conn" || zeeklog.Format(m.Format) != zeeklog.TSV {
 		return nil
 	}
 	cb := connBatches.Get().(*connBatch)
+	cb.e.SetUIDKeys(keys)
 	out, ok := cb.e.Encode(cb.out[:0], m.Body)
 	if !ok {
 		connBatches.Put(cb)

@@ -51,8 +51,12 @@ func roundTrip(t testing.TB, e *ConnEncoder, d *logger.ConnDecoder, records []by
 // a worker writes them: v4 and v6, TCP, UDP, ICMP, unset fields, tunnel
 // parents, community_id present, absent and wrong.
 func synthConn(n int, seed uint64) []byte {
+	return synthConnGen(n, seed, uid.NewGenerator(seed))
+}
+
+// synthConnGen is synthConn with the uids of g.
+func synthConnGen(n int, seed uint64, g *uid.Generator) []byte {
 	r := rand.New(rand.NewPCG(seed, seed^0x9e3779b9))
-	g := uid.NewGenerator(seed)
 	e := zeeklog.NewEncoder(&zeeklog.Conn, zeeklog.TSV)
 	var b, cid []byte
 	ts := int64(1704067200) * 1e9
@@ -101,6 +105,34 @@ func synthConn(n int, seed uint64) []byte {
 		b = zeeklog.AppendConn(e, b, &rec, cid)
 	}
 	return b
+}
+
+// TestConnCodecKeyed: uids of known generators go as counters (no raw
+// uid bytes), those of unknown ones as bytes, and both come back.
+func TestConnCodecKeyed(t *testing.T) {
+	var e ConnEncoder
+	var d logger.ConnDecoder
+	g1, g2, g3 := uid.NewGenerator(1), uid.NewGenerator(2), uid.NewGenerator(3)
+	e.SetUIDKeys([][16]byte{g1.Key(), g2.Key()})
+	for seed := uint64(1); seed <= 10; seed++ {
+		recs := append(synthConnGen(50, seed, g1), synthConnGen(50, seed+100, g2)...)
+		if !roundTrip(t, &e, &d, recs) {
+			t.Fatalf("seed %d: keyed batch not encoded", seed)
+		}
+		if n := len(e.streams[sUIDBytes]); n != 0 {
+			t.Fatalf("seed %d: %d raw uid bytes with every key known", seed, n)
+		}
+		if len(e.table) != 2 {
+			t.Fatalf("seed %d: key table %v, want 2 keys", seed, e.table)
+		}
+		recs = synthConnGen(30, seed, g3)
+		if !roundTrip(t, &e, &d, recs) {
+			t.Fatalf("seed %d: batch of unknown uids not encoded", seed)
+		}
+		if n := len(e.streams[sUIDBytes]); n != 30*12 {
+			t.Fatalf("seed %d: %d raw uid bytes, want %d", seed, n, 30*12)
+		}
+	}
 }
 
 func TestConnCodecSynthetic(t *testing.T) {
@@ -250,8 +282,8 @@ func TestConnCodecWireRatio(t *testing.T) {
 	for _, f := range connLogFiles(t) {
 		recs := readRecords(t, f)
 		batches := batchesOf(recs, 1000)
-		plain := wireBytes(t, batches, false)
-		cols := wireBytes(t, batches, true)
+		plain := wireBytes(t, batches, false, nil)
+		cols := wireBytes(t, batches, true, nil)
 		t.Logf("%s: %d records, raw %d B; wire plain %d B (%.2f×), columnar %d B (%.2f×)", f,
 			bytes.Count(recs, []byte{'\n'}), len(recs), plain, float64(len(recs))/float64(plain),
 			cols, float64(len(recs))/float64(cols))
@@ -272,7 +304,7 @@ func (c countingConn) Write(p []byte) (int, error) {
 // wireBytes ships batches to a Writer-backed wire Server on loopback
 // and returns the bytes the Sender wrote to TCP; it checks that the
 // logger's file holds exactly the records.
-func wireBytes(t *testing.T, batches [][]byte, columns bool) int64 {
+func wireBytes(t *testing.T, batches [][]byte, columns bool, keys [][16]byte) int64 {
 	t.Helper()
 	secret := []byte("xsensor-bench-secret-0123456789")
 	dir := t.TempDir()
@@ -309,7 +341,7 @@ func wireBytes(t *testing.T, batches [][]byte, columns bool) int64 {
 			Count: uint32(bytes.Count(b, []byte{'\n'})), Body: b}
 		var cb *connBatch
 		if columns {
-			if cb = encodeConnBatch(&m); cb == nil {
+			if cb = encodeConnBatch(&m, keys); cb == nil {
 				t.Errorf("batch not encoded")
 			}
 		}
@@ -348,7 +380,10 @@ func FuzzConnCodec(f *testing.F) {
 	}
 	f.Add([]byte("1.000000\tC1\t-\t-\t-\t-\t-\t-\t-\t-\t-\t-\t-\t-\t-\t-\t-\t-\t-\t-\t-\t-\t-\n"))
 	f.Add([]byte("01.000000\tCzzzzzzzzzzzzzzzzz\t::ffff:1.2.3.4\t070\t1.2.3.4%x\t65536\ttcp\t\t-1.0\t\t\t\t\t\t\t\t\t\t\t\t\t256\t1:x\n"))
+	g := uid.NewGenerator(7)
+	f.Add(synthConnGen(20, 3, g))
 	var e ConnEncoder
+	e.SetUIDKeys([][16]byte{g.Key(), uid.NewGenerator(8).Key()})
 	var d logger.ConnDecoder
 	f.Fuzz(func(t *testing.T, recs []byte) {
 		roundTrip(t, &e, &d, recs)

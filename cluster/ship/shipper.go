@@ -32,7 +32,7 @@ type Options struct {
 	// FormatConnColumns), which every receiver must decode
 	// (cluster/logger's Writer does; an older one drops the batch).
 	RawConn bool
-	Log         func(format string, args ...any)
+	Log     func(format string, args ...any)
 }
 
 // Stats are a Shipper's counters.
@@ -53,6 +53,21 @@ type Shipper struct {
 	routes  map[string]*wire.Sender // by stream
 
 	batches, records, dropB, dropR atomic.Uint64
+	uidKeys                        atomic.Pointer[[][16]byte] // replaced whole, never mutated
+}
+
+// AddUIDKey adds the key of a uid generator whose uids this Shipper
+// ships (analyzer/worker's Worker.UIDKey): the conn.log codec then
+// sends those uids as counters. Call it before the worker starts.
+func (s *Shipper) AddUIDKey(key [16]byte) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var keys [][16]byte
+	if p := s.uidKeys.Load(); p != nil {
+		keys = append(keys, *p...)
+	}
+	keys = append(keys, key)
+	s.uidKeys.Store(&keys)
 }
 
 // New returns a Shipper; Senders are created on first use.
@@ -153,7 +168,11 @@ func (s *Shipper) Ship(stream string, f zeeklog.Format, chunk []byte) error {
 		Stream: []byte(stream), Path: []byte(stream), Body: chunk}
 	var cb *connBatch
 	if !s.o.RawConn {
-		cb = encodeConnBatch(&m)
+		var keys [][16]byte
+		if p := s.uidKeys.Load(); p != nil {
+			keys = *p
+		}
+		cb = encodeConnBatch(&m, keys)
 	}
 	err = snd.Send(&m)
 	releaseConnBatch(cb)

@@ -182,18 +182,25 @@ func TestReplayMetricsCommand(t *testing.T) {
 			url = u
 		}
 	}
-	rest := make(chan string, 1)
-	go func() { b, _ := io.ReadAll(br); rest <- string(b) }()
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
+	// Read stderr to its end before Wait: Wait closes the pipe, and a
+	// read racing it loses the summary line.
+	var summary string
+	var werr error
+	done := make(chan struct{})
+	go func() {
+		b, _ := io.ReadAll(br)
+		summary = string(b)
+		werr = cmd.Wait()
+		close(done)
+	}()
 	var last map[string]float64
 	scrapes, partial := 0, 0
 loop:
 	for {
 		select {
-		case err := <-exited:
-			if err != nil {
-				t.Fatalf("xsensor replay: %v: %s", err, <-rest)
+		case <-done:
+			if werr != nil {
+				t.Fatalf("xsensor replay: %v: %s", werr, summary)
 			}
 			break loop
 		default:
@@ -207,7 +214,6 @@ loop:
 		}
 		time.Sleep(2 * time.Millisecond)
 	}
-	summary := <-rest
 	t.Logf("%d scrapes, %d during the replay; %s", scrapes, partial, strings.TrimSpace(summary))
 	if last == nil {
 		t.Fatal("no successful scrape")
