@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"xsensor/analyzer/internal/streamtest"
 
 	"xsensor/analyzer/conn"
 	"xsensor/analyzer/zeeklog"
@@ -20,7 +21,7 @@ func runCase(path string, ignoreChecksums bool, weirds map[string]int) []map[str
 	enc := zeeklog.NewEncoder(&Schema, zeeklog.TSV)
 	var out []map[string]string
 	var buf []byte
-	replay(path, ignoreChecksums, func(id conn.ID) feeder {
+	streamtest.Replay(path, ignoreChecksums, func(id conn.ID) streamtest.Feeder {
 		s := &Session{}
 		s.Reset(id, func(r *Record) {
 			buf = AppendRecord(enc, buf[:0], r)
@@ -45,26 +46,26 @@ func runCase(path string, ignoreChecksums bool, weirds map[string]int) []map[str
 // TestConformance compares http.log with Zeek's for every conformance
 // case that has one.
 func TestConformance(t *testing.T) {
-	cases := casesWith("http.log")
+	cases := streamtest.CasesWith("http.log")
 	if len(cases) == 0 {
-		t.Skipf("no conformance cases in %s", casesDir)
+		t.Skipf("no conformance cases in %s", streamtest.CasesDir)
 	}
 	var total, matched, strictTotal, strictMatched int
 	for _, c := range cases {
-		exp, err := readZeekLog(filepath.Join(c.dir, "expected", "http.log"))
+		exp, err := streamtest.ReadZeekLog(filepath.Join(c.Dir, "expected", "http.log"))
 		if err != nil {
 			t.Fatal(err)
 		}
-		got := runCase(c.trace, c.ignoreChecksums, nil)
-		m, strict, diffs := matchLog(exp, got, append(tupleFields, "trans_depth"), httpCompared)
-		total += len(exp.recs)
+		got := runCase(c.Trace, c.IgnoreChecksums, nil)
+		m, strict, diffs := streamtest.MatchLog(exp, got, append(streamtest.TupleFields, "trans_depth"), httpCompared)
+		total += len(exp.Recs)
 		matched += m
 		if strict {
-			strictTotal += len(exp.recs)
+			strictTotal += len(exp.Recs)
 			strictMatched += m
 		}
-		if m < len(exp.recs) && testing.Verbose() {
-			t.Logf("%s: %d/%d", filepath.Base(c.dir), m, len(exp.recs))
+		if m < len(exp.Recs) && testing.Verbose() {
+			t.Logf("%s: %d/%d", filepath.Base(c.Dir), m, len(exp.Recs))
 			for i, d := range diffs {
 				if i == 6 {
 					break
@@ -84,8 +85,8 @@ func TestTracesNoPanic(t *testing.T) {
 	if testing.Short() {
 		t.Skip("short")
 	}
-	files, _ := filepath.Glob(filepath.Join(tracesDir, "*", "*"))
-	top, _ := filepath.Glob(filepath.Join(tracesDir, "*"))
+	files, _ := filepath.Glob(filepath.Join(streamtest.TracesDir, "*", "*"))
+	top, _ := filepath.Glob(filepath.Join(streamtest.TracesDir, "*"))
 	files = append(files, top...)
 	if len(files) == 0 {
 		t.Skip("no traces")
@@ -96,7 +97,7 @@ func TestTracesNoPanic(t *testing.T) {
 			continue
 		}
 		n++
-		replay(f, true, func(id conn.ID) feeder {
+		streamtest.Replay(f, true, func(id conn.ID) streamtest.Feeder {
 			s := &Session{}
 			s.Reset(id, func(*Record) {}, nil)
 			return s

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 	"xsensor/analyzer/conn"
+	"xsensor/analyzer/internal/streamtest"
 )
 
 // TestDump prints the records produced for one case (XS_CASE=name) with
@@ -15,7 +16,7 @@ func TestDump(t *testing.T) {
 	if name == "" {
 		t.Skip("set XS_CASE")
 	}
-	c := filepath.Join(casesDir, name)
+	c := filepath.Join(streamtest.CasesDir, name)
 	w := map[string]int{}
 	for _, r := range runCase(filepath.Join(c, "trace.pcap"), true, w) {
 		var vals []string
@@ -48,7 +49,7 @@ func TestStreamDump(t *testing.T) {
 	if name == "" {
 		t.Skip("set XS_CASE")
 	}
-	replay(filepath.Join(casesDir, name, "trace.pcap"), true, func(id conn.ID) feeder {
+	streamtest.Replay(filepath.Join(streamtest.CasesDir, name, "trace.pcap"), true, func(id conn.ID) streamtest.Feeder {
 		t.Log("conn", id.OrigH, id.OrigP, id.RespH, id.RespP)
 		return &printer{t: t, n: map[bool]int{}}
 	})

@@ -3,6 +3,7 @@ package http
 import (
 	"path/filepath"
 	"testing"
+	"xsensor/analyzer/internal/streamtest"
 
 	"xsensor/analyzer/conn"
 )
@@ -35,9 +36,9 @@ func (c *collector) Done(ts int64)   { *c.out = append(*c.out, [2][]byte{c.orig,
 // case names contain sub (none when the data is missing).
 func traceSeeds(sub string, max int) [][2][]byte {
 	var out [][2][]byte
-	dirs, _ := filepath.Glob(filepath.Join(casesDir, "*"+sub+"*"))
+	dirs, _ := filepath.Glob(filepath.Join(streamtest.CasesDir, "*"+sub+"*"))
 	for _, d := range dirs {
-		replay(filepath.Join(d, "trace.pcap"), true, func(conn.ID) feeder { return &collector{out: &out} })
+		streamtest.Replay(filepath.Join(d, "trace.pcap"), true, func(conn.ID) streamtest.Feeder { return &collector{out: &out} })
 		if len(out) >= max {
 			break
 		}

@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"xsensor/analyzer/internal/streamtest"
 
 	"xsensor/analyzer/ssl"
 	"xsensor/analyzer/zeeklog"
@@ -60,7 +61,7 @@ func TestConformance(t *testing.T) {
 		if _, err := os.Stat(p); err != nil {
 			continue
 		}
-		exp, err := readZeekLog(p)
+		exp, err := streamtest.ReadZeekLog(p)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -70,7 +71,7 @@ func TestConformance(t *testing.T) {
 			byKey[key(g)] = append(byKey[key(g)], g)
 		}
 		m := 0
-		for _, e := range exp.recs {
+		for _, e := range exp.Recs {
 			k := key(e)
 			cands := byKey[k]
 			if len(cands) == 0 {
@@ -90,7 +91,7 @@ func TestConformance(t *testing.T) {
 				m++
 			}
 		}
-		total += len(exp.recs)
+		total += len(exp.Recs)
 		matched += m
 	}
 	t.Logf("ssl.log over the QUIC cases: %d/%d records match", matched, total)

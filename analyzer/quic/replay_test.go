@@ -5,7 +5,6 @@ package quic
 // ssl.Session) per UDP 4-tuple, the originator being the first sender.
 
 import (
-	"bufio"
 	"net/netip"
 	"os"
 	"path/filepath"
@@ -113,42 +112,6 @@ func replayQUIC(dgs []datagram, emit func(*ssl.Record), weird func(name, addl st
 		f.q.Done(f.last)
 	}
 	return order
-}
-
-// zeekLog is a parsed TSV log.
-type zeekLog struct {
-	fields []string
-	recs   []map[string]string
-}
-
-func readZeekLog(path string) (*zeekLog, error) {
-	fh, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer fh.Close()
-	l := &zeekLog{}
-	sc := bufio.NewScanner(fh)
-	sc.Buffer(make([]byte, 1<<20), 1<<20)
-	for sc.Scan() {
-		line := sc.Text()
-		if strings.HasPrefix(line, "#fields\t") {
-			l.fields = strings.Split(line, "\t")[1:]
-			continue
-		}
-		if line == "" || line[0] == '#' || l.fields == nil {
-			continue
-		}
-		vals := strings.Split(line, "\t")
-		m := map[string]string{}
-		for i, f := range l.fields {
-			if i < len(vals) {
-				m[f] = vals[i]
-			}
-		}
-		l.recs = append(l.recs, m)
-	}
-	return l, sc.Err()
 }
 
 type quicCase struct {

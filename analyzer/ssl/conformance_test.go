@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"xsensor/analyzer/internal/streamtest"
 
 	"xsensor/analyzer/conn"
 	"xsensor/analyzer/zeeklog"
@@ -47,7 +48,7 @@ func runCase(path string, ignoreChecksums bool, weirds map[string]int) []map[str
 	enc := zeeklog.NewEncoder(&Schema, zeeklog.TSV)
 	var out []map[string]string
 	var buf []byte
-	replay(path, ignoreChecksums, func(id conn.ID) feeder {
+	streamtest.Replay(path, ignoreChecksums, func(id conn.ID) streamtest.Feeder {
 		s := &Session{}
 		s.Reset(id, func(r *Record) {
 			buf = AppendRecord(enc, buf[:0], r)
@@ -72,26 +73,26 @@ func runCase(path string, ignoreChecksums bool, weirds map[string]int) []map[str
 // TestConformance compares ssl.log with Zeek's for the conformance cases
 // that have one (QUIC and DTLS cases cannot match: they are not TCP).
 func TestConformance(t *testing.T) {
-	cases := casesWith("ssl.log")
+	cases := streamtest.CasesWith("ssl.log")
 	if len(cases) == 0 {
-		t.Skipf("no conformance cases in %s", casesDir)
+		t.Skipf("no conformance cases in %s", streamtest.CasesDir)
 	}
 	var total, matched, tcpTotal, tcpMatched int
 	for _, c := range cases {
-		exp, err := readZeekLog(filepath.Join(c.dir, "expected", "ssl.log"))
+		exp, err := streamtest.ReadZeekLog(filepath.Join(c.Dir, "expected", "ssl.log"))
 		if err != nil {
 			t.Fatal(err)
 		}
-		got := runCase(c.trace, c.ignoreChecksums, nil)
-		m, _, diffs := matchLog(exp, got, tupleFields, sslCompared)
-		total += len(exp.recs)
+		got := runCase(c.Trace, c.IgnoreChecksums, nil)
+		m, _, diffs := streamtest.MatchLog(exp, got, streamtest.TupleFields, sslCompared)
+		total += len(exp.Recs)
 		matched += m
-		if !strings.Contains(c.dir, ".quic.") {
-			tcpTotal += len(exp.recs)
+		if !strings.Contains(c.Dir, ".quic.") {
+			tcpTotal += len(exp.Recs)
 			tcpMatched += m
 		}
-		if m < len(exp.recs) && testing.Verbose() {
-			t.Logf("%s: %d/%d", filepath.Base(c.dir), m, len(exp.recs))
+		if m < len(exp.Recs) && testing.Verbose() {
+			t.Logf("%s: %d/%d", filepath.Base(c.Dir), m, len(exp.Recs))
 			for i, d := range diffs {
 				if i == 6 {
 					break
@@ -111,8 +112,8 @@ func TestTracesNoPanic(t *testing.T) {
 	if testing.Short() {
 		t.Skip("short")
 	}
-	files, _ := filepath.Glob(filepath.Join(tracesDir, "*", "*"))
-	top, _ := filepath.Glob(filepath.Join(tracesDir, "*"))
+	files, _ := filepath.Glob(filepath.Join(streamtest.TracesDir, "*", "*"))
+	top, _ := filepath.Glob(filepath.Join(streamtest.TracesDir, "*"))
 	files = append(files, top...)
 	if len(files) == 0 {
 		t.Skip("no traces")
@@ -123,7 +124,7 @@ func TestTracesNoPanic(t *testing.T) {
 			continue
 		}
 		n++
-		replay(f, true, func(id conn.ID) feeder {
+		streamtest.Replay(f, true, func(id conn.ID) streamtest.Feeder {
 			s := &Session{}
 			s.Reset(id, func(*Record) {}, nil)
 			return s

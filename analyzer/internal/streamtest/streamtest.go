@@ -1,9 +1,10 @@
-package ssl
-
-// A small trace replayer for tests: reads a capture with its own minimal
-// pcap/pcapng reader, decodes frames with analyzer/decode (tunnels
-// included), reassembles each TCP direction by sequence number and feeds
-// a stream analyzer in timestamp order.
+// Package streamtest is a small trace replayer for the stream analyzers'
+// tests: it reads a capture with its own minimal pcap/pcapng reader
+// (analyzer never imports capture), decodes frames with analyzer/decode
+// (tunnels included), reassembles each TCP direction by sequence number
+// and feeds a stream analyzer in timestamp order. It also reads Zeek's
+// expected logs and matches records as zeekdiff.py does.
+package streamtest
 
 import (
 	"bufio"
@@ -21,21 +22,32 @@ import (
 	"xsensor/analyzer/conn"
 	"xsensor/analyzer/decode"
 	"xsensor/analyzer/uid"
+	"xsensor/tools/testenv"
 )
 
-const (
-	tracesDir = "../../../shared/zeek-traces"
-	casesDir  = "../../../shared/conformance/cases"
+// TracesDir and CasesDir are Zeek's traces and conformance cases in
+// ../shared ("" when absent).
+var (
+	TracesDir = sharedPath("zeek-traces")
+	CasesDir  = sharedPath("conformance", "cases")
 )
 
-type rawFrame struct {
-	link    decode.LinkType
-	data    []byte
-	ts      int64
-	wireLen int
+func sharedPath(p ...string) string {
+	s := testenv.SharedDir()
+	if s == "" {
+		return ""
+	}
+	return filepath.Join(append([]string{s}, p...)...)
 }
 
-func readTrace(path string) []rawFrame {
+type Frame struct {
+	Link    decode.LinkType
+	Data    []byte
+	TS      int64
+	WireLen int
+}
+
+func ReadTrace(path string) []Frame {
 	raw, err := os.ReadFile(path)
 	if err != nil {
 		return nil
@@ -66,7 +78,7 @@ func readTrace(path string) []rawFrame {
 		return nil
 	}
 	lt := decode.LinkType(bo.Uint32(raw[20:24]) & 0xffff)
-	var frames []rawFrame
+	var frames []Frame
 	for b := raw[24:]; len(b) >= 16; {
 		sec, frac := int64(bo.Uint32(b[0:4])), int64(bo.Uint32(b[4:8]))
 		capLen, wire := int(bo.Uint32(b[8:12])), int(bo.Uint32(b[12:16]))
@@ -76,13 +88,13 @@ func readTrace(path string) []rawFrame {
 		if !nanos {
 			frac *= 1000
 		}
-		frames = append(frames, rawFrame{lt, b[16 : 16+capLen], sec*1e9 + frac, wire})
+		frames = append(frames, Frame{lt, b[16 : 16+capLen], sec*1e9 + frac, wire})
 		b = b[16+capLen:]
 	}
 	return frames
 }
 
-func readPcapng(raw []byte) (frames []rawFrame) {
+func readPcapng(raw []byte) (frames []Frame) {
 	var bo binary.ByteOrder = binary.LittleEndian
 	var links []decode.LinkType
 	for b := raw; len(b) >= 12; {
@@ -111,7 +123,7 @@ func readPcapng(raw []byte) (frames []rawFrame) {
 				ts := int64(bo.Uint32(body[4:8]))<<32 | int64(bo.Uint32(body[8:12]))
 				capLen, wire := int(bo.Uint32(body[12:16])), int(bo.Uint32(body[16:20]))
 				if iface < len(links) && capLen <= len(body)-20 {
-					frames = append(frames, rawFrame{links[iface], body[20 : 20+capLen], ts * 1000, wire})
+					frames = append(frames, Frame{links[iface], body[20 : 20+capLen], ts * 1000, wire})
 				}
 			}
 		}
@@ -120,8 +132,8 @@ func readPcapng(raw []byte) (frames []rawFrame) {
 	return frames
 }
 
-// feeder is what the replayer drives: a stream analyzer's Session.
-type feeder interface {
+// Feeder is what the replayer drives: a stream analyzer's Session.
+type Feeder interface {
 	Data(isOrig bool, ts int64, b []byte)
 	Gap(isOrig bool, n int)
 	EOF(isOrig bool, ts int64)
@@ -150,7 +162,7 @@ type direction struct {
 
 type stream struct {
 	id     conn.ID
-	f      feeder
+	f      Feeder
 	origAP netip.AddrPort
 	dirs   [2]direction // 0: orig
 	lastTS int64
@@ -266,9 +278,9 @@ func (st *stream) finish() {
 	st.f.Done(st.lastTS)
 }
 
-// replay feeds every TCP connection of a capture to a feeder from open.
-func replay(path string, ignoreChecksums bool, open func(id conn.ID) feeder) {
-	frames := readTrace(path)
+// replay feeds every TCP connection of a capture to a Feeder from open.
+func Replay(path string, ignoreChecksums bool, open func(id conn.ID) Feeder) {
+	frames := ReadTrace(path)
 	opts := decode.DefaultOptions()
 	opts.IgnoreChecksums = ignoreChecksums
 	dec := decode.New(opts)
@@ -278,7 +290,7 @@ func replay(path string, ignoreChecksums bool, open func(id conn.ID) feeder) {
 	var order []*stream
 	n := uint64(0)
 	for _, fr := range frames {
-		dec.Decode(&p, fr.link, fr.data, fr.ts, fr.wireLen)
+		dec.Decode(&p, fr.Link, fr.Data, fr.TS, fr.WireLen)
 		if p.N == 0 {
 			continue
 		}
@@ -313,28 +325,28 @@ func replay(path string, ignoreChecksums bool, open func(id conn.ID) feeder) {
 			streams[k] = st
 			order = append(order, st)
 		}
-		st.lastTS = fr.ts
-		st.segment(src == st.origAP, fr.ts, lv.Seq, lv.TCPFlags, lv.Payload, lv.PayloadLen)
+		st.lastTS = fr.TS
+		st.segment(src == st.origAP, fr.TS, lv.Seq, lv.TCPFlags, lv.Payload, lv.PayloadLen)
 	}
 	for _, st := range order {
 		st.finish()
 	}
 }
 
-// zeekLog is a parsed expected log: TSV with #fields, or zeek-cut output
+// ZeekLog is a parsed expected log: TSV with #fields, or zeek-cut output
 // whose first non-comment line names the columns.
-type zeekLog struct {
-	fields []string
-	recs   []map[string]string
+type ZeekLog struct {
+	Fields []string
+	Recs   []map[string]string
 }
 
-func readZeekLog(path string) (*zeekLog, error) {
+func ReadZeekLog(path string) (*ZeekLog, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	l := &zeekLog{}
+	l := &ZeekLog{}
 	sc := bufio.NewScanner(f)
 	sc.Buffer(make([]byte, 1<<20), 1<<20)
 	for sc.Scan() {
@@ -343,38 +355,38 @@ func readZeekLog(path string) (*zeekLog, error) {
 			continue
 		}
 		if strings.HasPrefix(line, "#fields\t") {
-			l.fields = strings.Split(line, "\t")[1:]
+			l.Fields = strings.Split(line, "\t")[1:]
 			continue
 		}
 		if strings.HasPrefix(line, "#") {
 			continue
 		}
-		if l.fields == nil {
-			l.fields = strings.Split(line, "\t")
+		if l.Fields == nil {
+			l.Fields = strings.Split(line, "\t")
 			continue
 		}
 		vals := strings.Split(line, "\t")
 		r := map[string]string{}
-		for i, fl := range l.fields {
+		for i, fl := range l.Fields {
 			if i < len(vals) {
 				r[fl] = vals[i]
 			}
 		}
-		l.recs = append(l.recs, r)
+		l.Recs = append(l.Recs, r)
 	}
 	return l, sc.Err()
 }
 
-type caseInfo struct {
-	dir             string
-	trace           string
-	ignoreChecksums bool
+type CaseInfo struct {
+	Dir             string
+	Trace           string
+	IgnoreChecksums bool
 }
 
-// casesWith lists the conformance cases that have an expected log.
-func casesWith(log string) []caseInfo {
-	dirs, _ := filepath.Glob(filepath.Join(casesDir, "*", "expected", log))
-	var out []caseInfo
+// CasesWith lists the conformance cases that have an expected log.
+func CasesWith(log string) []CaseInfo {
+	dirs, _ := filepath.Glob(filepath.Join(CasesDir, "*", "expected", log))
+	var out []CaseInfo
 	for _, p := range dirs {
 		dir := filepath.Dir(filepath.Dir(p))
 		var meta struct {
@@ -387,20 +399,20 @@ func casesWith(log string) []caseInfo {
 		if meta.Trace == "" {
 			meta.Trace = "trace.pcap"
 		}
-		out = append(out, caseInfo{dir, filepath.Join(dir, meta.Trace), meta.IgnoreChecksums})
+		out = append(out, CaseInfo{dir, filepath.Join(dir, meta.Trace), meta.IgnoreChecksums})
 	}
 	return out
 }
 
-var tupleFields = []string{"id.orig_h", "id.orig_p", "id.resp_h", "id.resp_p"}
+var TupleFields = []string{"id.orig_h", "id.orig_p", "id.resp_h", "id.resp_p"}
 
-// matchLog compares produced records with expected ones as zeekdiff.py
+// MatchLog compares produced records with expected ones as zeekdiff.py
 // does: key fields (those present in the expected log), then the compared
 // fields present in it; each expected record takes the best candidate.
 // strict is whether the expected log carries the tuple at all.
-func matchLog(exp *zeekLog, got []map[string]string, keys, cmp []string) (matched int, strict bool, diffs []string) {
+func MatchLog(exp *ZeekLog, got []map[string]string, keys, cmp []string) (matched int, strict bool, diffs []string) {
 	present := map[string]bool{}
-	for _, f := range exp.fields {
+	for _, f := range exp.Fields {
 		present[f] = true
 	}
 	strict = present["id.orig_h"]
@@ -432,7 +444,7 @@ func matchLog(exp *zeekLog, got []map[string]string, keys, cmp []string) (matche
 		k := keyOf(r)
 		pool[k] = append(pool[k], r)
 	}
-	for _, e := range exp.recs {
+	for _, e := range exp.Recs {
 		k := keyOf(e)
 		cands := pool[k]
 		if len(cands) == 0 {
