@@ -12,8 +12,8 @@ import (
 	"time"
 
 	"xsensor/cluster/config"
+	"xsensor/cluster/conncodec"
 	"xsensor/cluster/logger"
-	"xsensor/cluster/ship"
 	"xsensor/cluster/wire"
 )
 
@@ -112,7 +112,7 @@ func Ship(connLog string, keys [][16]byte) (*Shipping, error) {
 		return nil, err
 	}
 	defer snd.Close()
-	enc := new(ship.ConnEncoder)
+	enc := new(conncodec.Encoder)
 	enc.SetUIDKeys(keys)
 	var want, body []byte
 	start := time.Now()
@@ -121,7 +121,7 @@ func Ship(connLog string, keys [][16]byte) (*Shipping, error) {
 		m := wire.Message{Type: wire.TypeLogBatch, Stream: []byte("conn"), Path: []byte("conn"), Count: uint32(bytes.Count(b, []byte{'\n'})), Body: b}
 		if out, ok := enc.Encode(body[:0], b); ok {
 			body, m.Body = out, out
-			m.Format |= ship.FormatConnColumns
+			m.Format |= conncodec.FormatColumns
 		}
 		if err := snd.Send(&m); err != nil {
 			return nil, err

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"xsensor/analyzer/zeeklog"
+	"xsensor/cluster/conncodec"
 	"xsensor/cluster/wire"
 )
 
@@ -151,7 +152,7 @@ func (w *Writer) WriteBatch(m *wire.Message) error {
 	if len(path) == 0 {
 		path = m.Stream
 	}
-	if m.Format&FormatConnColumns != 0 {
+	if m.Format&conncodec.FormatColumns != 0 {
 		return w.writeConnColumns(path, m)
 	}
 	return w.Write(path, zeeklog.Format(m.Format), m.Body, int(m.Count))

@@ -12,6 +12,7 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"xsensor/cluster/conncodec"
 
 	"xsensor/analyzer/worker"
 	"xsensor/analyzer/zeeklog"
@@ -19,7 +20,6 @@ import (
 	"xsensor/capture/replay"
 	"xsensor/cluster/clustertest"
 	"xsensor/cluster/config"
-	"xsensor/cluster/logger"
 	"xsensor/cluster/manager"
 	"xsensor/cluster/proxy"
 	"xsensor/cluster/wire"
@@ -40,8 +40,8 @@ func (c *collector) Handle(_ *wire.Peer, m *wire.Message) error {
 	switch m.Type {
 	case wire.TypeLogBatch:
 		body := m.Body
-		if m.Format&logger.FormatConnColumns != 0 {
-			var d logger.ConnDecoder
+		if m.Format&conncodec.FormatColumns != 0 {
+			var d conncodec.Decoder
 			out, _, err := d.Decode(nil, body)
 			if err != nil {
 				return err

@@ -12,13 +12,14 @@
 // created on first use, spooling to SpoolDir/<node>/to-<receiver> when
 // the cluster allows spilling.
 //
-// conn.log TSV batches go in a columnar layout (ConnEncoder, Format bit
-// FormatConnColumns) unless Options.RawConn: one stream per field, each
-// value coded from what precedes it, so the wire's zstd sees like next
-// to like. A uid made by a worker of the node (keys given with
-// AddUIDKey) goes as its generator's counter, predicted from ts, and the
-// batch carries those keys; cluster/logger's ConnDecoder recomputes the
-// uids and gives back the batch byte for byte.
+// conn.log TSV batches go in the columnar layout of cluster/conncodec
+// (conncodec.Encoder, Format bit conncodec.FormatColumns) unless
+// Options.RawConn: one stream per field, each value coded from what
+// precedes it, so the wire's zstd sees like next to like. A uid made by
+// a worker of the node (keys given with AddUIDKey) goes as its
+// generator's counter, predicted from ts, and the batch carries those
+// keys; cluster/logger decodes the batch (conncodec.Decoder) back byte
+// for byte.
 //
 // # Hazards
 //
@@ -32,6 +33,6 @@
 //   - The uid keys sent with conn.log batches let whoever reads the wire
 //     (already authenticated, optionally TLS) tell the order in which a
 //     worker made its uids; without them uids look random as in Zeek.
-//   - A receiver that does not know FormatConnColumns drops conn.log
+//   - A receiver that does not know conncodec.FormatColumns drops conn.log
 //     batches (counted): set RawConn to ship to one.
 package ship

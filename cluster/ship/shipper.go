@@ -28,8 +28,8 @@ type Options struct {
 	// NoSpool keeps unacknowledged batches in memory only.
 	NoSpool bool
 	// RawConn ships conn.log TSV batches as they are. By default they
-	// go in the columnar layout of ConnEncoder (Format bit
-	// FormatConnColumns), which every receiver must decode
+	// go in the columnar layout of cluster/conncodec (Format bit
+	// conncodec.FormatColumns), which every receiver must decode
 	// (cluster/logger's Writer does; an older one drops the batch).
 	RawConn bool
 	Log     func(format string, args ...any)

@@ -1,15 +1,15 @@
-package logger
+package conncodec
 
 // counterModel predicts the counter of a uid sent by key in a columnar
-// conn.log batch (one model per key of the batch; cluster/ship and
-// cluster/logger hold the same code). A worker takes a uid's counter
-// when the connection starts, at its ts, so the counters of one key
-// ascend with ts; records are written when connections end, in another
-// order. The prediction is the counter of the batch's record of that
-// key with the greatest ts at or before this record's, plus one (or the
-// smallest counter seen minus one, when this ts is before every ts
-// seen; or the last counter plus one for a record without a usable
-// ts). The counter is sent as the zigzag difference from it.
+// conn.log batch (one model per key of the batch, the same on both
+// ends). A worker takes a uid's counter when the connection starts, at
+// its ts, so the counters of one key ascend with ts; records are
+// written when connections end, in another order. The prediction is the
+// counter of the batch's record of that key with the greatest ts at or
+// before this record's, plus one (or the smallest counter seen minus
+// one, when this ts is before every ts seen; or the last counter plus
+// one for a record without a usable ts). The counter is sent as the
+// zigzag difference from it.
 type counterModel struct {
 	last uint64      // the last counter of the key in the batch
 	byTS []tsCounter // sorted by ts, then counter
