@@ -1,50 +1,11 @@
 package http
 
 import (
-	"path/filepath"
 	"testing"
 	"xsensor/analyzer/internal/streamtest"
 
 	"xsensor/analyzer/conn"
 )
-
-// collector gathers the first bytes of each direction of each stream.
-type collector struct {
-	orig, resp []byte
-	out        *[][2][]byte
-}
-
-const seedCap = 1 << 10
-
-func (c *collector) Data(isOrig bool, ts int64, b []byte) {
-	p := &c.resp
-	if isOrig {
-		p = &c.orig
-	}
-	if room := seedCap - len(*p); room > 0 {
-		if len(b) > room {
-			b = b[:room]
-		}
-		*p = append(*p, b...)
-	}
-}
-func (c *collector) Gap(bool, int)   {}
-func (c *collector) EOF(bool, int64) {}
-func (c *collector) Done(ts int64)   { *c.out = append(*c.out, [2][]byte{c.orig, c.resp}) }
-
-// traceSeeds returns the stream starts of the conformance traces whose
-// case names contain sub (none when the data is missing).
-func traceSeeds(sub string, max int) [][2][]byte {
-	var out [][2][]byte
-	dirs, _ := filepath.Glob(filepath.Join(streamtest.CasesDir, "*"+sub+"*"))
-	for _, d := range dirs {
-		streamtest.Replay(filepath.Join(d, "trace.pcap"), true, func(conn.ID) streamtest.Feeder { return &collector{out: &out} })
-		if len(out) >= max {
-			break
-		}
-	}
-	return out
-}
 
 func feedChunks(s *Session, orig, resp []byte, chunk int) {
 	ts := int64(1e18)
@@ -71,7 +32,7 @@ func FuzzHTTP(f *testing.F) {
 	f.Add([]byte("POST /x HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n10000000000000000\r\nGET /s HTTP/1.1\r\n\r\n"), []byte("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\n\r\n"), uint8(7), uint8(1))
 	f.Add([]byte("GET /%u00%\r\n"), []byte("raw 0.9 body"), uint8(1), uint8(0))
 	f.Add([]byte("CONNECT h:443 HTTP/1.0\r\n\r\n\x16\x03\x01"), []byte("HTTP/1.0 200 OK\r\n\r\n\x16\x03\x03"), uint8(5), uint8(0))
-	for _, s := range traceSeeds("http", 20) {
+	for _, s := range streamtest.TraceSeeds("http", 20) {
 		f.Add(s[0], s[1], uint8(200), uint8(0))
 	}
 	var s Session

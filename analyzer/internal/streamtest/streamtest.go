@@ -472,3 +472,42 @@ func MatchLog(exp *ZeekLog, got []map[string]string, keys, cmp []string) (matche
 	}
 	return matched, strict, diffs
 }
+
+// collector gathers the first bytes of each direction of each stream.
+type collector struct {
+	orig, resp []byte
+	out        *[][2][]byte
+}
+
+// seedCap bounds each seed direction.
+const seedCap = 1 << 10
+
+func (c *collector) Data(isOrig bool, ts int64, b []byte) {
+	p := &c.resp
+	if isOrig {
+		p = &c.orig
+	}
+	if room := seedCap - len(*p); room > 0 {
+		if len(b) > room {
+			b = b[:room]
+		}
+		*p = append(*p, b...)
+	}
+}
+func (c *collector) Gap(bool, int)   {}
+func (c *collector) EOF(bool, int64) {}
+func (c *collector) Done(ts int64)   { *c.out = append(*c.out, [2][]byte{c.orig, c.resp}) }
+
+// TraceSeeds returns the stream starts of the conformance traces whose
+// case names contain sub (none when the data is missing).
+func TraceSeeds(sub string, max int) [][2][]byte {
+	var out [][2][]byte
+	dirs, _ := filepath.Glob(filepath.Join(CasesDir, "*"+sub+"*"))
+	for _, d := range dirs {
+		Replay(filepath.Join(d, "trace.pcap"), true, func(conn.ID) Feeder { return &collector{out: &out} })
+		if len(out) >= max {
+			break
+		}
+	}
+	return out
+}
