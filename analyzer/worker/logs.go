@@ -3,8 +3,9 @@ package worker
 import "xsensor/analyzer/zeeklog"
 
 // Log streams a worker writes. Each has its own encoder and buffer; a
-// buffer goes to the Sink when it reaches Options.FlushBytes and at
-// Finish, so the Sink sees chunks of whole records, never single ones.
+// buffer goes to the Sink when it reaches Options.FlushBytes, when it has
+// waited Options.FlushInterval of network time (checked per batch), and
+// at Finish, so the Sink sees chunks of whole records, never single ones.
 const (
 	logConn = iota
 	logDNS
@@ -63,4 +64,5 @@ func (w *Worker) flush() {
 	for i := range w.logs {
 		w.flushLog(i)
 	}
+	w.lastFlush = w.now
 }

@@ -3,6 +3,7 @@ package worker
 import (
 	"fmt"
 	"net/netip"
+	"time"
 
 	"xsensor/analyzer/communityid"
 	"xsensor/analyzer/conn"
@@ -30,6 +31,10 @@ type Options struct {
 	Format zeeklog.Format
 	// FlushBytes is the size at which a log buffer is handed to the Sink.
 	FlushBytes int
+	// FlushInterval is the most network time a record waits in a log
+	// buffer: after each batch, buffers older than this go to the Sink, so
+	// a link with few connection ends still yields its logs promptly.
+	FlushInterval time.Duration
 	// MaxIPTunnels bounds the table of IP tunnels (GRE, IP-in-IP) whose
 	// uids become tunnel_parents.
 	MaxIPTunnels int
@@ -71,6 +76,7 @@ func DefaultOptions() Options {
 		Conn:          conn.DefaultOptions(),
 		Format:        zeeklog.TSV,
 		FlushBytes:    256 << 10,
+		FlushInterval: time.Second,
 		MaxIPTunnels:  1 << 14,
 		Analyzers:     true,
 		DNSAnyPort:    true,
@@ -105,6 +111,8 @@ type Worker struct {
 	cid  []byte
 	sink Sink
 	now  int64 // network time: the current packet's, or Finish's
+	// lastFlush is the network time log buffers were last handed over.
+	lastFlush int64
 
 	// Protocol layer (see protocols.go).
 	re        *stream.Reassembler
@@ -191,6 +199,10 @@ func (w *Worker) ProcessBatch(b *Batch) {
 	}
 	if b.Final {
 		w.Finish(b.FinalTS)
+		return
+	}
+	if w.opts.FlushInterval > 0 && w.now-w.lastFlush >= int64(w.opts.FlushInterval) {
+		w.flush()
 	}
 }
 

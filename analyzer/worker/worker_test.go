@@ -172,3 +172,32 @@ func benchWorker(b *testing.B, frames []frame, opts Options) {
 	b.ReportMetric(float64(pkts)/el, "pkts/s")
 	b.ReportMetric(float64(bytes)*8*float64(pkts/len(frames))/el/1e6, "Mbps")
 }
+
+// TestFlushInterval: records reach the sink within FlushInterval of
+// network time even when the buffer is far from full.
+func TestFlushInterval(t *testing.T) {
+	o := trafficgen.DefaultOptions()
+	o.Flows, o.Packets, o.PPS = 200, 4000, 100 // 40 s of trace time
+	frames := genFrames(t, o)
+	sink := &countSink{}
+	opts := DefaultOptions()
+	opts.FlushInterval = 2 * time.Second
+	w, err := New(opts, sink)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := &Batch{}
+	for _, f := range frames {
+		if b.N == BatchPackets {
+			w.ProcessBatch(b)
+			b.Reset()
+		}
+		b.AddRef(f.data, Meta{TS: f.ts, WireLen: uint32(len(f.data)), Link: 1})
+	}
+	w.ProcessBatch(b)
+	// 40 s of trace with a 2 s interval: many small chunks, long before
+	// the 256 KiB buffer could fill, and no Finish yet.
+	if sink.chunks < 5 {
+		t.Errorf("%d chunks handed over in 40 s of trace with a 2 s flush interval", sink.chunks)
+	}
+}
