@@ -11,6 +11,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"xsensor/analyzer/worker"
 	"xsensor/cluster/config"
 	"xsensor/cluster/conncodec"
 	"xsensor/cluster/logger"
@@ -30,9 +31,10 @@ func (c countingConn) Write(p []byte) (int, error) {
 	return n, err
 }
 
-// LogBatches cuts a Zeek TSV log into batches of whole records, as a
-// worker node ships them, and returns the raw byte count of the records.
-func LogBatches(path string, per int) (batches [][]byte, records int, raw int64, err error) {
+// LogBatches cuts a Zeek TSV log into batches of whole records of about
+// size bytes, as a worker's log buffer hands them to its shipper, and
+// returns the raw byte count of the records.
+func LogBatches(path string, size int) (batches [][]byte, records int, raw int64, err error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, 0, 0, err
@@ -53,7 +55,7 @@ func LogBatches(path string, per int) (batches [][]byte, records int, raw int64,
 		cur = append(cur, line...)
 		n++
 		records++
-		if n == per {
+		if len(cur) >= size {
 			batches, cur, n = append(batches, cur), nil, 0
 		}
 	}
@@ -63,15 +65,15 @@ func LogBatches(path string, per int) (batches [][]byte, records int, raw int64,
 	return batches, records, raw, nil
 }
 
-// Ship sends a conn.log as a worker node ships it — batches of 1000
-// records, the conn.log columnar codec with the workers' uid keys, the
+// Ship sends a conn.log as a worker node ships it — batches the size of
+// a worker's log buffer, the conn.log columnar codec with the workers' uid keys, the
 // authenticated zstd wire — to a real logger on loopback, checks that the
 // logger wrote the records byte for byte, and measures the bytes on the
 // wire against the raw log bytes and the records per second end to end.
 // With no keys, uids travel as raw bytes (as from a node whose workers'
 // keys the shipper does not know).
 func Ship(connLog string, keys [][16]byte) (*Shipping, error) {
-	batches, records, raw, err := LogBatches(connLog, 1000)
+	batches, records, raw, err := LogBatches(connLog, worker.DefaultOptions().FlushBytes)
 	if err != nil {
 		return nil, err
 	}
@@ -138,7 +140,7 @@ func Ship(connLog string, keys [][16]byte) (*Shipping, error) {
 	if err := lw.Close(); err != nil {
 		return nil, err
 	}
-	gotBatches, _, _, err := LogBatches(filepath.Join(dir, "conn.log"), 1<<30)
+	gotBatches, _, _, err := LogBatches(filepath.Join(dir, "conn.log"), 1<<40)
 	if err != nil {
 		return nil, fmt.Errorf("logger output: %w", err)
 	}

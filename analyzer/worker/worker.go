@@ -29,7 +29,9 @@ type Options struct {
 	Decode decode.Options
 	Conn   conn.Options
 	Format zeeklog.Format
-	// FlushBytes is the size at which a log buffer is handed to the Sink.
+	// FlushBytes is the size at which a log buffer is handed to the Sink
+	// (default 1 MiB: a cluster worker ships each buffer as one batch, and
+	// the conn.log wire codec compresses large batches better).
 	FlushBytes int
 	// FlushInterval is the most network time a record waits in a log
 	// buffer: after each batch, buffers older than this go to the Sink, so
@@ -75,7 +77,7 @@ func DefaultOptions() Options {
 		Decode:        decode.DefaultOptions(),
 		Conn:          conn.DefaultOptions(),
 		Format:        zeeklog.TSV,
-		FlushBytes:    256 << 10,
+		FlushBytes:    1 << 20,
 		FlushInterval: time.Second,
 		MaxIPTunnels:  1 << 14,
 		Analyzers:     true,
@@ -151,7 +153,7 @@ type tunnelKey struct {
 // New returns a worker that writes logs to sink.
 func New(opts Options, sink Sink) (*Worker, error) {
 	if opts.FlushBytes <= 0 {
-		opts.FlushBytes = 256 << 10
+		opts.FlushBytes = 1 << 20
 	}
 	if opts.MaxIPTunnels <= 0 {
 		opts.MaxIPTunnels = 1 << 14
