@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"testing"
+	"xsensor/cluster/config"
 
 	"xsensor/analyzer/zeeklog"
 	"xsensor/cluster/conncodec"
@@ -41,5 +42,18 @@ func TestEncodeConnBatch(t *testing.T) {
 		if cb := encodeConnBatch(&m, nil); cb != nil || m.Format&conncodec.FormatColumns != 0 || !bytes.Equal(m.Body, recs) {
 			t.Fatalf("%s format %d: batch changed", m.Path, m.Format)
 		}
+	}
+}
+
+// TestMaxBatch: a chunk larger than a quarter of the send buffer is cut
+// at record boundaries, never mid-record.
+func TestMaxBatch(t *testing.T) {
+	s := &Shipper{o: Options{Cluster: &config.Cluster{Options: config.Options{SendBufferBytes: 1 << 20}}}}
+	if got := s.maxBatch(); got != 256<<10 {
+		t.Fatalf("maxBatch = %d with a 1 MiB send buffer, want 256 KiB", got)
+	}
+	s.o.Cluster.Options.SendBufferBytes = 0
+	if got := s.maxBatch(); got != 4<<20 {
+		t.Fatalf("maxBatch = %d with the default send buffer, want 4 MiB", got)
 	}
 }

@@ -154,8 +154,39 @@ func (s *Shipper) WriteLog(sch *zeeklog.Schema, chunk []byte) error {
 	return s.Ship(sch.Path, s.o.Cluster.Options.LogFormat, chunk)
 }
 
-// Ship sends chunk, whole records of stream in format f.
+// maxBatch is the largest batch Ship sends as one message: a quarter of
+// the sender's memory bound (so a frame always fits beside others, and a
+// small SendBufferBytes cannot make a worker's log buffer unsendable),
+// at most 4 MiB.
+func (s *Shipper) maxBatch() int {
+	b := s.o.Cluster.Options.SendBufferBytes
+	if b <= 0 {
+		b = 64 << 20
+	}
+	return int(min(max(b/4, 16<<10), 4<<20))
+}
+
+// Ship sends chunk, whole records of stream in format f, as one batch or,
+// when it is larger than maxBatch, as several cut at record boundaries.
 func (s *Shipper) Ship(stream string, f zeeklog.Format, chunk []byte) error {
+	limit := s.maxBatch()
+	for len(chunk) > limit {
+		cut := bytes.LastIndexByte(chunk[:limit], '\n') + 1
+		if cut == 0 { // one record larger than the limit: send it alone
+			cut = bytes.IndexByte(chunk, '\n') + 1
+			if cut == 0 {
+				cut = len(chunk)
+			}
+		}
+		if err := s.shipBatch(stream, f, chunk[:cut]); err != nil {
+			return err
+		}
+		chunk = chunk[cut:]
+	}
+	return s.shipBatch(stream, f, chunk)
+}
+
+func (s *Shipper) shipBatch(stream string, f zeeklog.Format, chunk []byte) error {
 	if len(chunk) == 0 {
 		return nil
 	}
