@@ -144,3 +144,31 @@ func TestNoAllocs(t *testing.T) {
 		t.Errorf("%.1f allocations per run", n)
 	}
 }
+
+// BenchmarkReassembly measures 1400-byte segments of one direction, every
+// fourth pair swapped (out of order, so buffered in pooled blocks and
+// released by the segment that fills the hole).
+func BenchmarkReassembly(b *testing.B) {
+	r := New(DefaultOptions())
+	var d Dir
+	p := bytes.Repeat([]byte{'z'}, 1400)
+	d.Init(0)
+	seq := uint32(0)
+	b.ReportAllocs()
+	b.SetBytes(2 * 1400)
+	for i := 0; b.Loop(); i++ {
+		if i%4 == 0 {
+			r.Add(&d, seq+1400, p)
+			r.Add(&d, seq, p)
+		} else {
+			r.Add(&d, seq, p)
+			r.Add(&d, seq+1400, p)
+		}
+		for {
+			if _, ok := r.Next(&d); !ok {
+				break
+			}
+		}
+		seq += 2800
+	}
+}
