@@ -25,8 +25,12 @@ type Stats struct {
 	Buffered      uint64 // segments (or parts) buffered out of order
 	DirOverflows  uint64 // directions that gave up waiting for a hole
 	PoolOverflows uint64 // segments dropped because the pool was full
-	Gaps          uint64 // gaps reported
+	Gaps          uint64 // gaps reported (Zeek's gap events)
 	GapBytes      uint64
+	// Acks counts acknowledgements that moved a direction's acknowledged
+	// point forward (Zeek's ack events): with Gaps, capture_loss.log's
+	// percent_lost = 100 × gaps / acks.
+	Acks uint64
 	InUse         int // blocks in use now
 }
 
@@ -45,6 +49,7 @@ type Dir struct {
 	popped   int32  // block returned by Next, freed on the next call + 1
 	buffered int32  // bytes buffered
 	finSeq   uint32
+	acked    uint32 // highest acknowledgement seen
 	gap      int32 // hole skipped by a per-direction overflow, not yet reported
 	started  bool
 	fin      bool
@@ -66,7 +71,7 @@ func (d *Dir) Started() bool { return d.started }
 // Init sets the next sequence number to deliver (the SYN's seq + 1, or
 // the first data segment's seq on a partial connection).
 func (d *Dir) Init(next uint32) {
-	d.next, d.started = next, true
+	d.next, d.acked, d.started = next, next, true
 }
 
 // Reassembler holds one worker's segment pool. Owned by one goroutine.
@@ -242,6 +247,10 @@ func (r *Reassembler) Ack(d *Dir, ack uint32) int {
 	}
 	if d.fin && !seqLT(ack, d.finSeq+1) {
 		ack = d.finSeq // the FIN occupies one sequence number
+	}
+	if seqLT(d.acked, ack) && ack-d.acked <= 1<<30 {
+		d.acked = ack
+		r.stats.Acks++
 	}
 	if !seqLT(d.next, ack) || ack-d.next > 1<<30 {
 		return 0

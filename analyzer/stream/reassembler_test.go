@@ -172,3 +172,20 @@ func BenchmarkReassembly(b *testing.B) {
 		seq += 2800
 	}
 }
+
+// TestAcksAndGaps: each acknowledgement that moves forward counts once,
+// and one that covers unseen data is a gap too — capture_loss.log's
+// inputs.
+func TestAcksAndGaps(t *testing.T) {
+	r := New(DefaultOptions())
+	var d Dir
+	d.Init(1000)
+	p := bytes.Repeat([]byte{'x'}, 100)
+	r.Add(&d, 1000, p)
+	r.Ack(&d, 1100) // acks seen data
+	r.Ack(&d, 1100) // duplicate ack: not counted
+	r.Ack(&d, 1300) // acks 200 bytes never seen: a gap
+	if s := r.Stats(); s.Acks != 2 || s.Gaps != 1 || s.GapBytes != 200 {
+		t.Errorf("acks %d gaps %d gap bytes %d, want 2, 1, 200", s.Acks, s.Gaps, s.GapBytes)
+	}
+}

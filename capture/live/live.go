@@ -64,8 +64,8 @@ type Options struct {
 	// CPUs, when set, are the cores to pin workers to, in order (node.cfg's
 	// pin_cpus); it needs at least one core per worker.
 	CPUs []int
-	XSK xsk.Options
-	AFP afpacket.Options
+	XSK  xsk.Options
+	AFP  afpacket.Options
 	// Poll is how long an idle worker waits for packets before advancing
 	// its timers.
 	Poll time.Duration
@@ -110,6 +110,10 @@ type WorkerCounters struct {
 	FlowsActive  atomic.Uint64
 	FlowsCreated atomic.Uint64
 	FlowsEvicted atomic.Uint64
+
+	// TCP reassembly's ack and gap events (stream.Stats), the inputs of
+	// capture_loss.log; published with the flow counters.
+	Acks, Gaps atomic.Uint64
 }
 
 // publishFlows stores w's connection-table counters. Worker goroutine only.
@@ -118,6 +122,9 @@ func (ctr *WorkerCounters) publishFlows(w *worker.Worker) {
 	ctr.FlowsActive.Store(uint64(cs.Active))
 	ctr.FlowsCreated.Store(cs.Created)
 	ctr.FlowsEvicted.Store(cs.Evicted)
+	ss := w.StreamStats()
+	ctr.Acks.Store(ss.Acks)
+	ctr.Gaps.Store(ss.Gaps)
 }
 
 // Capture is a running live capture.

@@ -22,6 +22,8 @@ type Stats struct {
 	// batch or idle tick.
 	WorkerBatches                                             []uint64
 	WorkerFlowsActive, WorkerFlowsCreated, WorkerFlowsEvicted []uint64
+	// Per worker, TCP reassembly's ack and gap events.
+	WorkerAcks, WorkerGaps []uint64
 	// Per worker, AF_PACKET drops (tp_drops) of its socket.
 	WorkerAFPDrops []uint64
 	// Per worker in XDP mode, its AF_XDP socket (nil in AF_PACKET mode).
@@ -54,7 +56,8 @@ func (c *Capture) Stats() (Stats, error) {
 	n := len(c.workers)
 	s := Stats{Mode: c.opts.Mode, WorkerPackets: make([]uint64, n), WorkerBytes: make([]uint64, n),
 		WorkerBatches: make([]uint64, n), WorkerFlowsActive: make([]uint64, n), WorkerFlowsCreated: make([]uint64, n),
-		WorkerFlowsEvicted: make([]uint64, n), WorkerAFPDrops: make([]uint64, n)}
+		WorkerFlowsEvicted: make([]uint64, n), WorkerAFPDrops: make([]uint64, n),
+		WorkerAcks: make([]uint64, n), WorkerGaps: make([]uint64, n)}
 	for i := range c.counters {
 		ctr := &c.counters[i]
 		s.WorkerPackets[i] = ctr.Packets.Load()
@@ -63,6 +66,8 @@ func (c *Capture) Stats() (Stats, error) {
 		s.WorkerFlowsActive[i] = ctr.FlowsActive.Load()
 		s.WorkerFlowsCreated[i] = ctr.FlowsCreated.Load()
 		s.WorkerFlowsEvicted[i] = ctr.FlowsEvicted.Load()
+		s.WorkerAcks[i] = ctr.Acks.Load()
+		s.WorkerGaps[i] = ctr.Gaps.Load()
 		s.WorkerAFPDrops[i] = ctr.KernelDrops.Load()
 	}
 	if c.prog != nil {

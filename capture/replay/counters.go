@@ -19,6 +19,10 @@ type WorkerCounters struct {
 	FlowsActive  atomic.Uint64
 	FlowsCreated atomic.Uint64
 	FlowsEvicted atomic.Uint64
+
+	// TCP reassembly's ack and gap events (stream.Stats), the inputs of
+	// capture_loss.log.
+	Acks, Gaps atomic.Uint64
 }
 
 // Counters are a running replay's counters, readable from any goroutine
@@ -75,6 +79,9 @@ func (c *Counters) publishWorker(i int, w *worker.Worker, pkts, bytes uint64) {
 	ctr.FlowsActive.Store(uint64(cs.Active))
 	ctr.FlowsCreated.Store(cs.Created)
 	ctr.FlowsEvicted.Store(cs.Evicted)
+	ss := w.StreamStats()
+	ctr.Acks.Store(ss.Acks)
+	ctr.Gaps.Store(ss.Gaps)
 }
 
 // publishReader stores the reader's counters. Reader goroutine only.

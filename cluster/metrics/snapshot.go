@@ -17,6 +17,7 @@ type Snapshot struct {
 type WorkerSnapshot struct {
 	Packets, Bytes, Batches                 uint64
 	FlowsActive, FlowsCreated, FlowsEvicted uint64
+	Acks, Gaps                              uint64 // TCP reassembly ack and gap events
 }
 
 // StageSnapshot counts the packets and bytes a stage of the capture path

@@ -16,6 +16,7 @@ func ReplaySource(c *replay.Counters) Source {
 			s.Workers = append(s.Workers, WorkerSnapshot{
 				Packets: w.Packets.Load(), Bytes: w.Bytes.Load(), Batches: w.Batches.Load(),
 				FlowsActive: w.FlowsActive.Load(), FlowsCreated: w.FlowsCreated.Load(), FlowsEvicted: w.FlowsEvicted.Load(),
+				Acks: w.Acks.Load(), Gaps: w.Gaps.Load(),
 			})
 			used, size := c.RingOccupancy(i)
 			s.Ring("worker_batches", i, uint64(used), uint64(size))
@@ -40,6 +41,7 @@ func fillLive(s *Snapshot, st *live.Stats) {
 		s.Workers = append(s.Workers, WorkerSnapshot{
 			Packets: st.WorkerPackets[i], Bytes: st.WorkerBytes[i], Batches: at(st.WorkerBatches, i),
 			FlowsActive: at(st.WorkerFlowsActive, i), FlowsCreated: at(st.WorkerFlowsCreated, i), FlowsEvicted: at(st.WorkerFlowsEvicted, i),
+			Acks: at(st.WorkerAcks, i), Gaps: at(st.WorkerGaps, i),
 		})
 	}
 	switch st.Mode {

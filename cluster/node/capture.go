@@ -103,6 +103,8 @@ func (c *capture) read(s *Stats) {
 		s.Packets += w.Packets
 		s.Bytes += w.Bytes
 		s.FlowsActive += w.FlowsActive
+		s.Acks += w.Acks
+		s.Gaps += w.Gaps
 		cs.Workers[i] = WorkerCount{Packets: w.Packets, Bytes: w.Bytes, FlowsActive: w.FlowsActive, Evicted: w.FlowsEvicted}
 	}
 	for _, st := range ms.Stages {

@@ -244,6 +244,7 @@ func (n *Node) run(ctx context.Context) error {
 	err = wait()
 	<-statsDone
 	n.sendStats(time.Now()) // final counters
+	n.sendCaptureLoss(time.Now())
 	// Everything is flushed into the Senders; wait for acknowledgements.
 	fctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	n.mgr.Flush(fctx)
@@ -261,6 +262,12 @@ func (n *Node) statsLoop(ctx context.Context, done chan<- struct{}) {
 	defer t.Stop()
 	link := time.NewTicker(250 * time.Millisecond)
 	defer link.Stop()
+	every := n.o.Cluster.Options.CaptureLossInterval
+	if every <= 0 {
+		every = 15 * time.Minute
+	}
+	loss := time.NewTicker(every)
+	defer loss.Stop()
 	n.sendNode(true)
 	for {
 		select {
@@ -268,6 +275,8 @@ func (n *Node) statsLoop(ctx context.Context, done chan<- struct{}) {
 			return
 		case now := <-t.C:
 			n.sendStats(now)
+		case now := <-loss.C:
+			n.sendCaptureLoss(now)
 		case <-link.C:
 			n.sendNode(false)
 		}

@@ -32,6 +32,7 @@ type collector struct {
 	notices []string            // note|identifier
 	bodies  []string            // notice records
 	stats   map[string]int      // stats frames by path, bodies that parse
+	acks    uint64              // summed over capture_loss frames
 }
 
 func (c *collector) Handle(_ *wire.Peer, m *wire.Message) error {
@@ -55,6 +56,16 @@ func (c *collector) Handle(_ *wire.Peer, m *wire.Message) error {
 		c.notices = append(c.notices, string(m.Note)+"|"+string(m.Identifier))
 		c.bodies = append(c.bodies, string(m.Body))
 	case wire.TypeStats:
+		if string(m.Path) == manager.PathCaptureLoss {
+			if cl, err := manager.ParseCaptureLoss(m.Body); err == nil {
+				if c.stats == nil {
+					c.stats = map[string]int{}
+				}
+				c.stats[string(m.Path)]++
+				c.acks += cl.Acks
+			}
+			break
+		}
 		if _, err := manager.ParseNodeStats(m.Body); err == nil {
 			if c.stats == nil {
 				c.stats = map[string]int{}
@@ -119,7 +130,7 @@ func newTestCluster(t *testing.T, liveProxies ...string) *testCluster {
 		{Name: "proxy-1", Type: "proxy"}, {Name: "proxy-2", Type: "proxy"},
 		{Name: "worker-1", Type: "worker", Interface: "pcap::" + tr[0]},
 		{Name: "worker-2", Type: "worker", Interface: "pcap::" + tr[1]},
-	}, "HeartbeatInterval = 100ms", "HeartbeatTimeout = 500ms", "StatsInterval = 200ms", "SpoolMaxBytes = 0")
+	}, "HeartbeatInterval = 100ms", "HeartbeatTimeout = 500ms", "StatsInterval = 200ms", "CaptureLossInterval = 200ms", "SpoolMaxBytes = 0")
 	c, err := config.LoadFiles(nodeCfg, "")
 	if err != nil {
 		t.Fatal(err)
@@ -293,8 +304,14 @@ func TestClusterInProcess(t *testing.T) {
 			t.Errorf("notice body is not a notice.log record: %q", b)
 		}
 	}
-	if stats[manager.PathStats] == 0 || stats[manager.PathNode] == 0 {
-		t.Errorf("stats frames by path %v: want NodeStats on %q and %q", stats, manager.PathStats, manager.PathNode)
+	if stats[manager.PathStats] == 0 || stats[manager.PathNode] == 0 || stats[manager.PathCaptureLoss] == 0 {
+		t.Errorf("stats frames by path %v: want NodeStats on %q and %q, and capture loss on %q", stats, manager.PathStats, manager.PathNode, manager.PathCaptureLoss)
+	}
+	tc.mgr.mu.Lock()
+	acks := tc.mgr.acks
+	tc.mgr.mu.Unlock()
+	if acks == 0 {
+		t.Error("capture_loss records counted no TCP acks: the replayed traces have TCP connections")
 	}
 	t.Logf("conn records %d, known_hosts %d, notices %d", len(got), len(hosts), len(notices))
 }

@@ -31,6 +31,8 @@ type Stats struct {
 	TCPConns    uint64     `json:"tcp_conns"` // finished connections by protocol
 	UDPConns    uint64     `json:"udp_conns"`
 	ICMPConns   uint64     `json:"icmp_conns"`
+	Acks        uint64     `json:"acks"` // TCP reassembly ack events (capture_loss.log)
+	Gaps        uint64     `json:"gaps"` // TCP reassembly gap events
 	Ship        ship.Stats `json:"ship"`
 	State       StateStats `json:"state"`
 	ReplayEnd   bool       `json:"replay_done,omitempty"`
@@ -54,6 +56,7 @@ func (n *Node) Snapshot(now time.Time) Stats {
 type reporter struct {
 	mu       sync.Mutex
 	last     Stats
+	lastLoss Stats // at the last capture_loss record
 	connects uint64 // manager Sender's Connects at the last node message
 }
 
@@ -69,6 +72,25 @@ func (n *Node) sendStats(now time.Time) {
 	if b, err := json.Marshal(&s); err == nil {
 		os.WriteFile(filepath.Join(n.dir, "stats.json"), b, 0o644)
 	}
+}
+
+// sendCaptureLoss reports the interval's TCP ack and gap events to the
+// manager (a capture_loss.log record), as Zeek's capture-loss policy does
+// every CaptureLoss::watch_interval: percent_lost = 100 × gaps / acks.
+func (n *Node) sendCaptureLoss(now time.Time) {
+	s := n.Snapshot(now)
+	n.report.mu.Lock()
+	prev := n.report.lastLoss
+	n.report.lastLoss = s
+	n.report.mu.Unlock()
+	if prev.TS == 0 {
+		prev.TS = n.start.UnixNano()
+	}
+	cl := manager.CaptureLoss{TSDelta: s.TS - prev.TS, Gaps: s.Gaps - prev.Gaps, Acks: s.Acks - prev.Acks}
+	if cl.Acks > 0 {
+		cl.PercentLost = 100 * float64(cl.Gaps) / float64(cl.Acks)
+	}
+	n.mgrStats(now, manager.PathCaptureLoss, cl.Marshal())
 }
 
 // nodeStats fills a stats.log record with what the node knows: packets,
