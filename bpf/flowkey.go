@@ -10,11 +10,10 @@ import (
 // NewFlowKey returns the canonical key of the flow between (src, sport)
 // and (dst, dport) with the given IP protocol, as the XDP program builds
 // it: the same key for both directions. Pass the ports only where the
-// kernel reads them (TCP 6, UDP 17, SCTP 132, not fragments); for every
-// other packet the kernel keys with both ports zero. UDP to or from a
-// tunnel port (VXLAN 4789, Geneve 6081, GTP-U 2152, Teredo 3544, AYIYA
-// 5072, GRE-in-UDP 4754) keys with both ports zero, as flowhash defines;
-// NewFlowKey applies that rule itself. IPv4-mapped IPv6
+// kernel reads them (TCP 6, SCTP 132, not fragments); for every other
+// packet the kernel keys with both ports zero. UDP keys on the address
+// pair alone, as flowhash defines; NewFlowKey applies that rule itself
+// (the shunt map then shunts all UDP between two hosts). IPv4-mapped IPv6
 // addresses are unmapped. Both addresses must be of the same family.
 func NewFlowKey(src, dst netip.Addr, sport, dport uint16, proto uint8) (FlowKey, error) {
 	src, dst = src.Unmap(), dst.Unmap()
@@ -22,7 +21,7 @@ func NewFlowKey(src, dst netip.Addr, sport, dport uint16, proto uint8) (FlowKey,
 	if !src.IsValid() || !dst.IsValid() || src.Is4() != dst.Is4() {
 		return k, fmt.Errorf("flow key %v-%v: addresses must be valid and of one family", src, dst)
 	}
-	if proto == 17 && (tunnelPort(sport) || tunnelPort(dport)) {
+	if proto == 17 {
 		sport, dport = 0, 0
 	}
 	a, b := src.AsSlice(), dst.AsSlice()
@@ -40,16 +39,6 @@ func NewFlowKey(src, dst netip.Addr, sport, dport uint16, proto uint8) (FlowKey,
 		k.Family = 4
 	}
 	return k, nil
-}
-
-// tunnelPort mirrors analyzer/flowhash's tunnelPort and xsensor.c's
-// is_tunnel_port.
-func tunnelPort(p uint16) bool {
-	switch p {
-	case 4789, 6081, 2152, 3544, 5072, 4754:
-		return true
-	}
-	return false
 }
 
 // addrLen is the length of one address in the key: 4 or 16.

@@ -29,7 +29,7 @@ func TestNewFlowKey(t *testing.T) {
 	}
 
 	// Equal addresses: the lower port first.
-	k3, _ := NewFlowKey(a, a, 9, 7, 17)
+	k3, _ := NewFlowKey(a, a, 9, 7, 6)
 	if lp, hp := k3.Ports(); lp != 7 || hp != 9 {
 		t.Errorf("equal addresses: ports %d,%d, want 7,9", lp, hp)
 	}
@@ -45,7 +45,7 @@ func TestNewFlowKey(t *testing.T) {
 	if km != k1 {
 		t.Errorf("mapped address key %v, want %v", km, k1)
 	}
-	// UDP to a tunnel port keys without ports; TCP to the same port not.
+	// UDP keys without ports; TCP to the same port not.
 	kt, _ := NewFlowKey(a, b, 50000, 4789, 17)
 	if lp, hp := kt.Ports(); lp != 0 || hp != 0 || kt.Proto() != 17 {
 		t.Errorf("VXLAN key %v: want ports 0", kt)

@@ -277,28 +277,19 @@ static __always_inline int is_port_proto(__u8 proto)
 	return proto == IPPROTO_TCP || proto == IPPROTO_UDP || proto == IPPROTO_SCTP;
 }
 
-/*
- * is_tunnel_port: UDP ports of tunnels xsensor decapsulates (VXLAN 4789,
- * Geneve 6081, GTP-U 2152, Teredo 3544, AYIYA 5072, GRE-in-UDP 4754). UDP
- * to or from one keys with both ports zero, so a tunnel's two directions
- * (often with different source ports) meet. flowhash.go: tunnelPort.
- */
-static __always_inline int is_tunnel_port(__be16 p)
-{
-	return p == bpf_htons(4789) || p == bpf_htons(6081) || p == bpf_htons(2152) ||
-	       p == bpf_htons(3544) || p == bpf_htons(5072) || p == bpf_htons(4754);
-}
-
 /* read_ports: flowhash's ports() once the transport header is in the frame. */
 static __always_inline void read_ports(struct l4_ports *pp, __u8 proto, __be16 *sport,
 				       __be16 *dport)
 {
-	*sport = pp->source;
-	*dport = pp->dest;
-	if (proto == IPPROTO_UDP && (is_tunnel_port(*sport) || is_tunnel_port(*dport))) {
+	/* UDP keys on the address pair alone: its fragments carry no ports, and
+	 * a tunnel's two directions use different source ports. */
+	if (proto == IPPROTO_UDP) {
 		*sport = 0;
 		*dport = 0;
+		return;
 	}
+	*sport = pp->source;
+	*dport = pp->dest;
 }
 
 /*

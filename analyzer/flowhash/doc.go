@@ -23,15 +23,20 @@
 //     atomic one, offset 0 and M clear, as RFC 8200 allows).
 //
 // The key. From the outermost IP header: the two addresses, the transport
-// protocol (after IPv6 extension headers) and, for TCP (6), UDP (17) and
-// SCTP (132) packets that are not fragments, the two ports. Fragments,
-// ICMP, ICMPv6 and every other protocol key with both ports zero, so an
-// ICMP echo request and its reply (different types) meet, and so do all
-// fragments of a datagram. UDP packets from or to a tunnel port (VXLAN
-// 4789, Geneve 6081, GTP-U 2152, Teredo 3544, AYIYA 5072, GRE-in-UDP 4754)
-// also key with both ports zero: the two directions of a tunnel often use
-// different source ports, and every flow inside it must stay on one
-// worker. In ModeIPPair the ports and the protocol are always zero.
+// protocol (after IPv6 extension headers) and, for TCP (6) and SCTP (132)
+// packets that are not fragments, the two ports. UDP, fragments, ICMP,
+// ICMPv6 and every other protocol key with both ports zero. UDP keys on
+// the address pair because UDP is what gets fragmented (DNS, tunnels,
+// NFS) and a fragment carries no ports, and because a tunnel's two
+// directions often use different source ports (VXLAN and Geneve derive
+// them from the inner flow, GTP-U uplink and downlink differ): every
+// packet of a UDP flow, fragmented or not, and every flow inside a UDP
+// tunnel, then reaches one worker, live as in replay. The cost is balance:
+// all UDP between two hosts shares a worker. An ICMP echo request and its
+// reply (different types) meet the same way. TCP fragments are rare (TCP
+// sets DF and discovers the path MTU); live, such a fragment may reach
+// another worker than its flow. In ModeIPPair the ports and the protocol
+// are always zero.
 //
 // Symmetry. Let A = (source address, source port) and B = (destination
 // address, destination port). The two endpoints are put in canonical

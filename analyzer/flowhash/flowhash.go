@@ -250,26 +250,12 @@ func ports(p []byte, off int, proto uint8, frag bool) (uint16, uint16) {
 		if off < 0 || len(p) < off+4 {
 			return 0, 0
 		}
-		sport, dport := binary.BigEndian.Uint16(p[off:]), binary.BigEndian.Uint16(p[off+2:])
-		if proto == 17 && (tunnelPort(sport) || tunnelPort(dport)) {
-			return 0, 0
+		if proto == 17 {
+			return 0, 0 // see udpKey in doc.go
 		}
-		return sport, dport
+		return binary.BigEndian.Uint16(p[off:]), binary.BigEndian.Uint16(p[off+2:])
 	}
 	return 0, 0
-}
-
-// tunnelPort reports whether a UDP port carries a tunnel that xsensor
-// decapsulates. The two directions of such a tunnel often use different
-// source ports (VXLAN and Geneve derive them from the inner flow, GTP-U
-// uplink and downlink differ), so tunnel traffic keys on the outer
-// address pair alone, keeping every inner flow on one worker.
-func tunnelPort(p uint16) bool {
-	switch p {
-	case 4789, 6081, 2152, 3544, 5072, 4754:
-		return true
-	}
-	return false
 }
 
 // fill writes the canonical key and returns its length.
