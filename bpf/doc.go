@@ -56,7 +56,7 @@
 //     `make generate` (bpf2go, clang 14 from Debian 12, see gen.go) and
 //     commit xsensor_bpfel.{go,o}; check-generate.sh fails on stale output.
 //   - flowhash's definition is the specification: when it changes,
-//     xsensor.c (and NewFlowKey's tunnel-port rule) must change with it.
+//     xsensor.c (and NewFlowKey's UDP rule) must change with it.
 //     TestGoldenFrames, TestZeekTraces and FuzzKernelHash catch a drift.
 //   - The hash reads key words little-endian: only the bpfel object is
 //     built, and Load exists only on little-endian Linux.
