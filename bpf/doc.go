@@ -6,8 +6,8 @@
 //
 // xsensor.c parses each frame (Ethernet, up to 8 VLAN/QinQ tags, up to 8
 // MPLS labels or a PPPoE session, IPv4 or IPv6 with up to 8 extension
-// headers, TCP/UDP/SCTP ports of non-fragments, no ports for UDP tunnel
-// ports) exactly as analyzer/flowhash/doc.go defines, builds the canonical flow key and
+// headers, TCP and SCTP ports of non-fragments, no ports for UDP)
+// exactly as analyzer/flowhash/doc.go defines, builds the canonical flow key and
 // computes the same MurmurHash3 value as flowhash.Of. It redirects the
 // frame to XSKMAP slot
 //

@@ -6,7 +6,7 @@
  *
  *   1. parses Ethernet, up to 8 VLAN tags, up to 8 MPLS labels or one PPPoE
  *      session header, IPv4 or IPv6 with up to 8 extension headers, and the
- *      TCP/UDP/SCTP ports of non-fragments, exactly as the Go definition in
+ *      TCP and SCTP ports of non-fragments, exactly as the Go definition in
  *      analyzer/flowhash/doc.go says;
  *   2. builds the canonical flow key and drops the frame when the flow is in
  *      the shunt map, or hands it to the configured action when the CIDR
