@@ -1,9 +1,7 @@
 package main
 
 import (
-	"context"
 	"encoding/binary"
-	"net"
 	"os"
 	"path/filepath"
 	"slices"
@@ -111,30 +109,8 @@ func TestLiveFragments(t *testing.T) {
 	}
 	t.Cleanup(func() { top.Close() })
 	out := t.TempDir()
-	ctx, cancel := context.WithCancel(context.Background())
-	ready := make(chan *live.Capture, 1)
-	done := make(chan error, 1)
-	go func() {
-		done <- liveSensor(ctx, runConfig{iface: top.Sensor, dir: out, workers: 2, mode: live.ModeXDP, xdpMode: bpf.AttachDriver, ready: ready})
-	}()
-	var capt *live.Capture
-	select {
-	case capt = <-ready:
-	case err := <-done:
-		cancel()
-		t.Fatalf("sensor did not start: %v", err)
-	}
-	var s *trafficgen.Sender
-	if err := top.Do(func() error {
-		ifc, err := net.InterfaceByName(top.Peer)
-		if err != nil {
-			return err
-		}
-		s, err = trafficgen.NewSender(trafficgen.SendOptions{Ifindex: ifc.Index, Rate: 5000})
-		return err
-	}); err != nil {
-		t.Fatal(err)
-	}
+	capt, stop := startSensor(t, runConfig{iface: top.Sensor, dir: out, workers: 2, mode: live.ModeXDP, xdpMode: bpf.AttachDriver})
+	s := peerSender(t, top, 5000)
 	for _, f := range frames {
 		if err := s.Send(f); err != nil {
 			t.Fatal(err)
@@ -150,8 +126,7 @@ func TestLiveFragments(t *testing.T) {
 		time.Sleep(50 * time.Millisecond)
 	}
 	time.Sleep(200 * time.Millisecond)
-	cancel()
-	if err := <-done; err != nil {
+	if err := stop(); err != nil {
 		t.Fatal(err)
 	}
 	got := connTuples(t, out)

@@ -48,19 +48,7 @@ func TestLiveMatchesReplay(t *testing.T) {
 			}
 			t.Cleanup(func() { top.Close() })
 			out := t.TempDir()
-			ctx, cancel := context.WithCancel(context.Background())
-			ready := make(chan *live.Capture, 1)
-			done := make(chan error, 1)
-			go func() {
-				done <- liveSensor(ctx, runConfig{iface: top.Sensor, dir: out, workers: 2, mode: tc.mode, xdpMode: tc.xdp, ready: ready})
-			}()
-			var capt *live.Capture
-			select {
-			case capt = <-ready:
-			case err := <-done:
-				cancel()
-				t.Fatalf("sensor did not start: %v", err)
-			}
+			capt, stop := startSensor(t, runConfig{iface: top.Sensor, dir: out, workers: 2, mode: tc.mode, xdpMode: tc.xdp})
 			rep := sendFrames(t, top, o, 10000)
 			// Wait until the workers have processed everything sent.
 			deadline := time.Now().Add(15 * time.Second)
@@ -72,8 +60,7 @@ func TestLiveMatchesReplay(t *testing.T) {
 				}
 				time.Sleep(50 * time.Millisecond)
 			}
-			cancel()
-			if err := <-done; err != nil {
+			if err := stop(); err != nil {
 				t.Fatalf("sensor: %v", err)
 			}
 			p, by := st.Processed()
@@ -112,23 +99,48 @@ func TestLiveMatchesReplay(t *testing.T) {
 	}
 }
 
-// sendFrames regenerates the mix and sends it from the namespace side.
-func sendFrames(t *testing.T, top *topology.Topology, o trafficgen.Options, rate float64) trafficgen.SendReport {
+// startSensor runs the live sensor as `xsensor run` would, in a
+// goroutine, and returns once it captures; stop ends it and returns its
+// error (flushed logs, detached program).
+func startSensor(t *testing.T, c runConfig) (*live.Capture, func() error) {
 	t.Helper()
-	peer := 0
+	ctx, cancel := context.WithCancel(context.Background())
+	ready := make(chan *live.Capture, 1)
+	done := make(chan error, 1)
+	c.ready = ready
+	go func() { done <- liveSensor(ctx, c) }()
+	select {
+	case capt := <-ready:
+		return capt, func() error { cancel(); return <-done }
+	case err := <-done:
+		cancel()
+		t.Fatalf("sensor did not start: %v", err)
+		return nil, nil
+	}
+}
+
+// peerSender opens a packet sender on the namespace end of the pair.
+func peerSender(t *testing.T, top *topology.Topology, rate float64) *trafficgen.Sender {
+	t.Helper()
 	var s *trafficgen.Sender
 	err := top.Do(func() error {
 		ifc, err := net.InterfaceByName(top.Peer)
 		if err != nil {
 			return err
 		}
-		peer = ifc.Index
-		s, err = trafficgen.NewSender(trafficgen.SendOptions{Ifindex: peer, Rate: rate})
+		s, err = trafficgen.NewSender(trafficgen.SendOptions{Ifindex: ifc.Index, Rate: rate})
 		return err
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
+	return s
+}
+
+// sendFrames regenerates the mix and sends it from the namespace side.
+func sendFrames(t *testing.T, top *topology.Topology, o trafficgen.Options, rate float64) trafficgen.SendReport {
+	t.Helper()
+	s := peerSender(t, top, rate)
 	defer s.Close()
 	if _, err := trafficgen.Generate(o, func(_ int64, frame []byte) error { return s.Send(frame) }); err != nil {
 		t.Fatal(err)
