@@ -1,11 +1,11 @@
 package http
 
 import (
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"xsensor/analyzer/internal/streamtest"
+	"xsensor/tools/testenv"
 
 	"xsensor/analyzer/conn"
 	"xsensor/analyzer/zeeklog"
@@ -48,7 +48,7 @@ func runCase(path string, ignoreChecksums bool, weirds map[string]int) []map[str
 func TestConformance(t *testing.T) {
 	cases := streamtest.CasesWith("http.log")
 	if len(cases) == 0 {
-		t.Skipf("no conformance cases in %s", streamtest.CasesDir)
+		testenv.RequireData(t, "conformance cases", "")
 	}
 	var total, matched, strictTotal, strictMatched int
 	for _, c := range cases {
@@ -85,17 +85,8 @@ func TestTracesNoPanic(t *testing.T) {
 	if testing.Short() {
 		t.Skip("short")
 	}
-	files, _ := filepath.Glob(filepath.Join(streamtest.TracesDir, "*", "*"))
-	top, _ := filepath.Glob(filepath.Join(streamtest.TracesDir, "*"))
-	files = append(files, top...)
-	if len(files) == 0 {
-		t.Skip("no traces")
-	}
 	n := 0
-	for _, f := range files {
-		if st, err := os.Stat(f); err != nil || st.IsDir() || st.Size() > 8<<20 {
-			continue
-		}
+	for _, f := range streamtest.TraceFiles(t) {
 		n++
 		streamtest.Replay(f, true, func(id conn.ID) streamtest.Feeder {
 			s := &Session{}

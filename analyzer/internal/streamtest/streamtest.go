@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"testing"
 
 	"xsensor/analyzer/conn"
 	"xsensor/analyzer/decode"
@@ -501,6 +502,23 @@ func TraceSeeds(sub string, max int) [][2][]byte {
 		Replay(filepath.Join(d, "trace.pcap"), true, func(conn.ID) Feeder { return &collector{out: &out} })
 		if len(out) >= max {
 			break
+		}
+	}
+	return out
+}
+
+// TraceFiles returns the capture-sized files of Zeek's trace collection
+// (at most two folders deep, up to 8 MiB). It skips the test when the
+// collection is missing, or fails it where CI requires the data.
+func TraceFiles(t testing.TB) []string {
+	t.Helper()
+	testenv.RequireData(t, "Zeek trace collection", TracesDir)
+	files, _ := filepath.Glob(filepath.Join(TracesDir, "*", "*"))
+	top, _ := filepath.Glob(filepath.Join(TracesDir, "*"))
+	var out []string
+	for _, f := range append(files, top...) {
+		if st, err := os.Stat(f); err == nil && !st.IsDir() && st.Size() <= 8<<20 {
+			out = append(out, f)
 		}
 	}
 	return out
