@@ -70,7 +70,11 @@ func (n *Node) sendStats(now time.Time) {
 	n.report.mu.Unlock()
 	n.mgrStats(now, manager.PathStats, ns.Marshal())
 	if b, err := json.Marshal(&s); err == nil {
-		os.WriteFile(filepath.Join(n.dir, "stats.json"), b, 0o644)
+		// Write and rename: ctl and tests read it while it is rewritten.
+		p := filepath.Join(n.dir, "stats.json")
+		if os.WriteFile(p+".tmp", b, 0o644) == nil {
+			os.Rename(p+".tmp", p)
+		}
 	}
 }
 
